@@ -1,0 +1,4 @@
+"""Run archspec from a checkout without installing it: `python cli.py --help`."""
+from archspec.cli import main
+
+main()
