@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from archspec.spec.base import Spec
+from pydantic import model_validator
+
+from archspec.spec.base import Issues, Spec
 from archspec.spec.model import ModelSpec
+from archspec.spec.objective import OBJECTIVE_FOR_MODEL, Objective
+from archspec.spec.optim import NoamSchedule, OptimizerSpec, Schedule
+from archspec.spec.trainer import TrainerSpec
 
 
 class Recipe(Spec):
@@ -16,3 +21,27 @@ class Recipe(Spec):
     """One line saying what this recipe is."""
     model: ModelSpec
     """The architecture."""
+    objective: Objective | None = None
+    """What to train the model for (default: seq2seq for encoder-decoder, causal-lm for decoder,
+    masked-lm for encoder)."""
+    optimizer: OptimizerSpec = OptimizerSpec()
+    """The optimizer."""
+    schedule: Schedule = NoamSchedule()
+    """The learning-rate schedule."""
+    trainer: TrainerSpec = TrainerSpec()
+    """How and where Lightning trains."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Recipe:
+        issues = Issues()
+        if self.objective is not None:
+            wanted = OBJECTIVE_FOR_MODEL[self.objective.kind]
+            if wanted != self.model.kind:
+                fits = [k for k, m in OBJECTIVE_FOR_MODEL.items() if m == self.model.kind]
+                issues.add(
+                    "objective.kind",
+                    f"'{self.objective.kind}' trains {wanted} models, but model.kind is "
+                    f"'{self.model.kind}'; use one of {', '.join(fits)}",
+                )
+        issues.raise_if_any()
+        return self
