@@ -206,3 +206,36 @@ def _stack(
         case _:
             assert_never(mask)
     return modules.Stack(layers, _norm(m) if pre else None, mask=kind, prefix_len=prefix)
+
+
+# --- parameters per component -------------------------------------------------------------
+
+
+def component_of(name: str) -> str:
+    """The archspec.analysis.params component a parameter of a built model belongs to, from its
+    dotted name (e.g. 'decoder.layers.0.cross_attn.sublayer.q.weight' -> 'cross-attention')."""
+    parts = name.split(".")
+    if "norm" in parts:
+        return "norms"
+    if "relative" in parts or "positions" in parts:
+        return "positional tables"
+    if "tokens" in parts:
+        return "token embeddings"
+    if parts[0] == "output":
+        return "output projection"
+    if "cross_attn" in parts:
+        return "cross-attention"
+    if "self_attn" in parts:
+        return f"{parts[0]} self-attention"
+    if "ffn" in parts:
+        return f"{parts[0]} feed-forward"
+    raise ValueError(f"no component for parameter {name!r}")
+
+
+def parameter_components(model: nn.Module) -> dict[str, int]:
+    """Parameters of a built model per component, each tied parameter counted once."""
+    out: dict[str, int] = {}
+    for name, p in model.named_parameters():  # yields a shared parameter only once
+        comp = component_of(name)
+        out[comp] = out.get(comp, 0) + p.numel()
+    return out
