@@ -18,9 +18,10 @@ from typing import Any
 from torch import nn
 from typing_extensions import assert_never
 
-from archspec import nn as modules
+import archspec.nn as modules
 from archspec.errors import ArchspecError
 from archspec.nn.models import output_projection, token_embedding
+from archspec.nn.stacks import MaskKind
 from archspec.spec import (
     BidirectionalMask,
     CausalMask,
@@ -196,6 +197,7 @@ def _stack(
             layers.append(modules.DecoderLayer(self_attn, cross_attn, residual(_ffn(m))))
         else:
             layers.append(modules.EncoderLayer(self_attn, residual(_ffn(m))))
+    kind: MaskKind
     match mask:
         case BidirectionalMask():
             kind, prefix = "bidirectional", None

@@ -12,6 +12,9 @@ Conventions:
 - A query row whose keys are all masked (an all-padding sequence, a left-padded first
   position) attends to nothing: its output is zero, never NaN (SDPA's behaviour since torch
   2.5; `masked_softmax` below does the same for the explicit path).
+- Queries are the last T of S positions (`causal(t, s)`), ready for a key/value cache. SDPA's
+  own `is_causal` aligns queries to the first keys instead, so a cached decoding step must pass
+  an explicit `causal(t, s)` mask rather than `is_causal=True`.
 """
 
 from __future__ import annotations

@@ -34,6 +34,8 @@ def _too_long(t: int, limit: int, what: str) -> ArchspecError:
 class SinusoidalPositions(nn.Module):
     """The paper's fixed sine/cosine table, a non-persistent buffer (never in a checkpoint)."""
 
+    table: Tensor
+
     def __init__(self, d_model: int, max_len: int, base: float = 10000.0) -> None:
         super().__init__()
         self.max_len, self.base = max_len, base
@@ -47,7 +49,7 @@ class SinusoidalPositions(nn.Module):
 
     def reset_parameters(self) -> None:
         """Recompute the table (after `to_empty` from the meta device)."""
-        table = sinusoid_table(self.max_len, self.table.shape[1], self.base)
+        table = sinusoid_table(self.max_len, int(self.table.shape[1]), self.base)
         self.table.copy_(table.to(self.table.device))
 
 
