@@ -163,7 +163,7 @@ def test_parameter_count_matches_the_spec(recipe: Recipe) -> None:
 def test_builds_on_meta_without_allocating(recipe: Recipe) -> None:
     with torch.device("meta"):
         model = build_model(recipe)
-    assert all(p.is_meta for p in model.parameters())
+    assert all(t.is_meta for t in [*model.parameters(), *model.buffers()])
     assert sum(p.numel() for p in model.parameters()) == count_parameters(recipe)
 
 
