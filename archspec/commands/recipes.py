@@ -79,15 +79,11 @@ def schema(output: Path | None, check: bool) -> None:
     from archspec.recipe.source import display_path
 
     if check:
-        stale = stale_files(output)
-        for path in stale:
+        stale = [display_path(p) for p in stale_files(output)]
+        for name in stale:
             click.echo(
-                f"{display_path(path)} is out of date with the recipe models: run `archspec schema`",
-                err=True,
+                f"{name} is out of date with the recipe models: run `archspec schema`", err=True
             )
         sys.exit(1 if stale else 0)
-    changed = write_generated(output)
-    click.echo(
-        "\n".join(f"wrote {display_path(p)}" for p in changed)
-        or "schema and README already up to date"
-    )
+    changed = [display_path(p) for p in write_generated(output)]
+    click.echo("\n".join(f"wrote {name}" for name in changed) or "already up to date")

@@ -71,5 +71,8 @@ def describe(value: Any) -> str:
 def _brief(value: Any) -> str:
     import yaml
 
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    try:
+        text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    except yaml.YAMLError:  # not plain data (a dict handed to recipe_from_dict)
+        text = repr(value)
     return f" {text}" if len(text) <= 40 else f" {text[:37]}..."

@@ -2,8 +2,9 @@
 
 The value is YAML (`16`, `gelu`, `null`, `{kind: relative, max_distance: 8}`).  A mapping
 value deep-merges into what is there, exactly like a child recipe does under `extends:`, so
-`--set model.dropout={residual: 0.2}` changes one probability and keeps the others; to replace a
-section outright, set its `kind` (keys the new kind lacks are dropped, with a note).
+`--set model.dropout={residual: 0.2}` changes one probability and keeps the others.  A section
+whose `kind` changes keeps only the keys the new kind also has; the others are dropped with a
+note (`--set model.kind=decoder` keeps d_model, heads, ... and drops the encoder).
 
 The path must name a setting of the kinds currently selected, including settings the recipe
 leaves at their default (model.d_k); otherwise the error lists the closest valid paths.

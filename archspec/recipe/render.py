@@ -55,7 +55,7 @@ def render_validation_error(
     """One `file:line:col: dotted.path: message` line per problem, in file order."""
     found: list[Problem] = []
     for e, loc in _without_union_noise(err, model):
-        found += _render(e, loc, model, sources, prefix)
+        found += _render(e, loc, sources, prefix)
     found.sort(key=lambda p: (not p[0].is_file, p[0].file, p[0].line, p[0].col))
     lines = []
     for where, path, message in found:
@@ -74,7 +74,7 @@ def _without_union_noise(err: ValidationError, model: type[BaseModel]):
     groups: dict[DocPath, list[tuple[dict, CleanLoc]]] = {}
     out: list[tuple[dict, CleanLoc]] = []
     for e, loc in errors:
-        if loc.union_path is not None and loc.smart:
+        if loc.smart:
             groups.setdefault(loc.union_path, []).append((e, loc))
         else:
             out.append((e, loc))
@@ -105,9 +105,7 @@ def _expected(e: dict, loc: CleanLoc) -> str:
     return EXPECTED.get(e["type"], "a valid value")
 
 
-def _render(
-    e: dict, loc: CleanLoc, model: type[BaseModel], sources: SourceMap, prefix: DocPath
-) -> list[Problem]:
+def _render(e: dict, loc: CleanLoc, sources: SourceMap, prefix: DocPath) -> list[Problem]:
     kind, value = e["type"], e.get("input")
     path = (*prefix, *loc.path)
     at = sources.value(path)

@@ -69,6 +69,8 @@ def _mark(name: str, err: yaml.MarkedYAMLError) -> Location:
 
 def _yaml_problem(err: yaml.MarkedYAMLError) -> str:
     problem = err.problem or "not valid YAML"
+    if "single document" in (err.context or ""):
+        return "a recipe is one YAML document, found a second one (a '---' line)"
     context = f" ({err.context})" if err.context else ""
     start, mark = err.context_mark, err.problem_mark
     if context and start is not None and (mark is None or start.line != mark.line):
