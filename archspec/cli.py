@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from archspec import __version__
 from archspec.errors import ArchspecError
 
 COMMANDS: dict[str, str] = {
@@ -40,7 +41,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archspec")
+@click.version_option(__version__, prog_name="archspec")
 def cli() -> None:
     """archspec: declarative Transformer architectures, from a YAML recipe to a trained model.
 
