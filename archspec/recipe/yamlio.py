@@ -53,11 +53,6 @@ def read_yaml_text(text: str, name: str) -> tuple[Any, SourceMap]:
     return data, sources
 
 
-def parse_scalar_text(text: str, name: str) -> Any:
-    """A `--set` value as YAML (`8` -> 8, `{kind: learned}` -> dict, `` -> None)."""
-    return read_yaml_text(text, name)[0] if text.strip() else None
-
-
 def _loc(name: str, node: Node) -> Location:
     return Location(name, node.start_mark.line + 1, node.start_mark.column + 1)
 
