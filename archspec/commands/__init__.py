@@ -1,1 +1,1 @@
-"""One module per CLI command group; each imports torch only inside its functions."""
+"""One module per CLI command group; each imports torch only inside its function."""
