@@ -14,8 +14,8 @@ from archspec.spec import (
     EncoderDecoderModel,
     EncoderModel,
     LearnedPositions,
-    RelativePositions,
     Recipe,
+    RelativePositions,
     SinusoidalPositions,
 )
 from archspec.spec.model import ModelCommon

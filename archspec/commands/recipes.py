@@ -12,7 +12,7 @@ from archspec.errors import ArchspecError
 SET_HELP = "Override a setting, value parsed as YAML (repeatable): --set model.heads=16"
 
 
-def _load(path: str, overrides: tuple[str, ...]):
+def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
     """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
     from archspec.recipe import resolve_recipe
 
@@ -38,7 +38,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     failed = 0
     for path in recipes:
         try:
-            recipe = _load(path, overrides)
+            recipe = load_noting(path, overrides)
         except RecipeError as err:
             click.echo(err.message, err=True)
             failed += 1
@@ -62,7 +62,7 @@ def show(recipe: str, overrides: tuple[str, ...]) -> None:
     """
     from archspec.recipe import dump_recipe
 
-    click.echo(dump_recipe(_load(recipe, overrides)), nl=False)
+    click.echo(dump_recipe(load_noting(recipe, overrides)), nl=False)
 
 
 @click.command()

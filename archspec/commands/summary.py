@@ -29,8 +29,9 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     from rich.console import Console
 
     from archspec.build import build_model
+    from archspec.commands.recipes import load_noting
 
-    spec = _load(recipe, list(overrides))
+    spec = load_noting(recipe, overrides)
     with torch.device("meta"):
         model = build_model(spec)
     console = Console()
@@ -107,52 +108,3 @@ def component_table(model: nn.Module, spec: Recipe) -> Any:
     table.add_section()
     table.add_row("[bold]total[/]", f"[bold]{total:,}[/]", "100.0%")
     return table
-
-
-def _load(path: str, overrides: list[str]) -> Recipe:
-    """TEMPORARY until archspec.recipe lands: use its loader when present, else read the YAML,
-    follow `extends:` (deep merge), apply `a.b=value` overrides and validate. The lead replaces
-    this with archspec.load_recipe when merging."""
-    try:
-        from archspec.recipe import load_recipe  # type: ignore[attr-defined]
-    except ImportError:
-        return _temporary_load(path, overrides)
-    return load_recipe(path, overrides=overrides)
-
-
-def _temporary_load(path: str, overrides: list[str]) -> Recipe:  # TEMPORARY, see _load
-    from pathlib import Path
-
-    import yaml
-    from pydantic import ValidationError
-
-    from archspec.errors import ArchspecError
-    from archspec.spec import Recipe
-
-    def read(p: Path) -> dict:
-        try:
-            data = yaml.safe_load(p.read_text()) or {}
-        except OSError as err:
-            raise ArchspecError(f"{p}: cannot read recipe ({err.strerror})") from err
-        parent = data.pop("extends", None)
-        return merge(read(p.parent / parent), data) if parent else data
-
-    def merge(base: dict, child: dict) -> dict:
-        out = dict(base)
-        for k, v in child.items():
-            both = isinstance(v, dict) and isinstance(out.get(k), dict)
-            out[k] = merge(out[k], v) if both else v
-        return out
-
-    data = read(Path(path))
-    for item in overrides:
-        key, _, value = item.partition("=")
-        *parents, leaf = key.split(".")
-        node = data
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = yaml.safe_load(value)
-    try:
-        return Recipe.model_validate(data)
-    except ValidationError as err:
-        raise ArchspecError(f"{path}: invalid recipe\n{err}") from err
