@@ -1,4 +1,5 @@
 """Run archspec from a checkout without installing it: `python cli.py --help`."""
+
 from archspec.cli import main
 
 main()

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from archspec import __version__
 from archspec.errors import ArchspecError
 
 COMMANDS: dict[str, str] = {
@@ -32,11 +33,16 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        return getattr(importlib.import_module(module), attr)
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as err:
+            if err.name != module:  # a real missing dependency: let it show
+                raise
+            return None  # a command whose module is not part of this checkout yet
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archspec")
+@click.version_option(__version__, prog_name="archspec")
 def cli() -> None:
     """archspec: declarative Transformer architectures, from a YAML recipe to a trained model.
 

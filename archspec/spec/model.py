@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -14,6 +14,7 @@ from archspec.spec.parts import (
     LearnedPositions,
     NormSpec,
     Positional,
+    PrefixMask,
     SinusoidalPositions,
     VocabPair,
 )
@@ -72,16 +73,30 @@ class ModelCommon(Spec):
         if isinstance(pos, SinusoidalPositions) and self.d_model % 2:
             issues.add("d_model", f"sinusoidal positions need an even d_model, got {self.d_model}")
 
+    def _check_stack(self, issues: Issues, name: str, stack: EncoderStack | DecoderStack) -> None:
+        mask = stack.mask
+        if isinstance(mask, PrefixMask) and mask.length is not None and mask.length >= self.max_len:
+            issues.add(
+                f"{name}.mask.length",
+                f"a prefix of {mask.length} tokens leaves no causal part in sequences of "
+                f"model.max_len {self.max_len}; use a length below {self.max_len} (or a "
+                "bidirectional mask)",
+            )
+
 
 class EncoderDecoderModel(ModelCommon):
     """Encoder-decoder (the paper's translation model): source and target -> target logits."""
 
+    noun: ClassVar[str] = "encoder-decoder models"
+    """How error messages name this kind ("encoder-decoder models have no ...")."""
+
     kind: Literal["encoder-decoder"] = "encoder-decoder"
+    """Architecture: encoder-decoder, encoder (encoder-only) or decoder (decoder-only)."""
     encoder: EncoderStack = EncoderStack()
     """The encoder stack."""
     decoder: DecoderStack = DecoderStack()
     """The decoder stack (with cross-attention to the encoder output)."""
-    vocab_size: int | VocabPair = Field(37000)
+    vocab_size: Annotated[int, Field(ge=2)] | VocabPair = 37000
     """One shared vocabulary size, or {source: N, target: M}."""
     tying: Literal["none", "decoder", "all"] = "none"
     """none; decoder (target embedding = output projection); all (source, target and output share
@@ -91,6 +106,8 @@ class EncoderDecoderModel(ModelCommon):
     def _rules(self) -> EncoderDecoderModel:
         issues = Issues()
         self._check_common(issues)
+        self._check_stack(issues, "encoder", self.encoder)
+        self._check_stack(issues, "decoder", self.decoder)
         if self.tying == "all" and isinstance(self.vocab_size, VocabPair):
             issues.add(
                 "tying",
@@ -114,7 +131,11 @@ class EncoderDecoderModel(ModelCommon):
 class EncoderModel(ModelCommon):
     """Encoder-only (BERT-like): tokens -> hidden states; heads come from the objective."""
 
+    noun: ClassVar[str] = "encoder-only models"
+    """How error messages name this kind ("encoder-only models have no ...")."""
+
     kind: Literal["encoder"] = "encoder"
+    """Architecture: encoder-decoder, encoder (encoder-only) or decoder (decoder-only)."""
     encoder: EncoderStack = EncoderStack()
     """The encoder stack."""
     vocab_size: int = Field(30000, ge=2)
@@ -124,6 +145,7 @@ class EncoderModel(ModelCommon):
     def _rules(self) -> EncoderModel:
         issues = Issues()
         self._check_common(issues)
+        self._check_stack(issues, "encoder", self.encoder)
         issues.raise_if_any()
         return self
 
@@ -135,7 +157,11 @@ class EncoderModel(ModelCommon):
 class DecoderModel(ModelCommon):
     """Decoder-only (GPT-like): tokens -> next-token logits."""
 
+    noun: ClassVar[str] = "decoder-only models"
+    """How error messages name this kind ("decoder-only models have no ...")."""
+
     kind: Literal["decoder"] = "decoder"
+    """Architecture: encoder-decoder, encoder (encoder-only) or decoder (decoder-only)."""
     decoder: DecoderStack = DecoderStack()
     """The decoder stack (no cross-attention)."""
     vocab_size: int = Field(32000, ge=2)
@@ -147,6 +173,7 @@ class DecoderModel(ModelCommon):
     def _rules(self) -> DecoderModel:
         issues = Issues()
         self._check_common(issues)
+        self._check_stack(issues, "decoder", self.decoder)
         issues.raise_if_any()
         return self
 

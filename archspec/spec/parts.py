@@ -15,6 +15,7 @@ class SinusoidalPositions(Spec):
     """Fixed sine/cosine table added to the embeddings (the paper's choice)."""
 
     kind: Literal["sinusoidal"] = "sinusoidal"
+    """Positional scheme: sinusoidal, learned or relative."""
     base: float = Field(10000.0, gt=1.0)
     """Wavelength base of the sinusoids (10000 in the paper)."""
 
@@ -23,6 +24,7 @@ class LearnedPositions(Spec):
     """A trainable table of absolute positions added to the embeddings (Table 3, row E)."""
 
     kind: Literal["learned"] = "learned"
+    """Positional scheme: sinusoidal, learned or relative."""
     max_len: int = Field(ge=1)
     """Rows in the learned table: the longest sequence it can encode (must be >= model.max_len)."""
 
@@ -32,8 +34,10 @@ class RelativePositions(Spec):
     one key table and one value table per layer, shared across heads; no absolute encoding."""
 
     kind: Literal["relative"] = "relative"
+    """Positional scheme: sinusoidal, learned or relative."""
     max_distance: int = Field(16, ge=1)
-    """Clipping distance k: distances beyond +-k share one embedding (2k + 1 embeddings per table)."""
+    """Clipping distance k: distances beyond +-k share one embedding (2k + 1 embeddings per
+    table)."""
     values: bool = True
     """Also learn the value table a^V (False keeps only the key term, which can run as an
     additive attention bias)."""
@@ -66,20 +70,23 @@ class BidirectionalMask(Spec):
     """Every position attends to every non-padding position."""
 
     kind: Literal["bidirectional"] = "bidirectional"
+    """Self-attention mask: bidirectional, causal or prefix."""
 
 
 class CausalMask(Spec):
     """Position i attends to positions j <= i only (look-ahead mask)."""
 
     kind: Literal["causal"] = "causal"
+    """Self-attention mask: bidirectional, causal or prefix."""
 
 
 class PrefixMask(Spec):
     """Prefix-LM: bidirectional over the first `length` positions, causal after them."""
 
     kind: Literal["prefix"] = "prefix"
+    """Self-attention mask: bidirectional, causal or prefix."""
     length: int | None = Field(None, ge=1)
-    """Prefix length in tokens; None means the data supplies a prefix length per sequence."""
+    """Prefix length in tokens; null means the data supplies a prefix length per sequence."""
 
 
 Mask = Annotated[BidirectionalMask | CausalMask | PrefixMask, Field(discriminator="kind")]

@@ -16,7 +16,8 @@ class Recipe(Spec):
 
     extends: str | None = None
     """Parent recipe this one changes: a path relative to this file, or a shipped name such as
-    'paper/base'. Mappings merge key by key; lists and scalars replace. Resolved on load."""
+    'paper/base'. Mappings merge key by key; lists and scalars replace; a changed `kind` drops
+    the parent's keys the new kind does not have. Resolved on load."""
     description: str | None = None
     """One line saying what this recipe is."""
     model: ModelSpec

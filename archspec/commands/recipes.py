@@ -1,0 +1,89 @@
+"""Commands that read recipes without building a model: validate, show, schema (no torch)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from archspec.errors import ArchspecError
+
+SET_HELP = "Override a setting, value parsed as YAML (repeatable): --set model.heads=16"
+
+
+def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
+    """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
+    from archspec.recipe import resolve_recipe
+
+    resolved = resolve_recipe(path, list(overrides))
+    for note in resolved.notes:
+        click.echo(f"note: {note}", err=True)
+    return resolved.validate()
+
+
+@click.command()
+@click.argument("recipes", nargs=-1, required=True)
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+    """Check recipes: one line each with the model kind and parameter count, or every error.
+
+    Example:
+
+        archspec validate recipes/paper/*.yaml --set model.dropout.residual=0.2
+    """
+    from archspec.analysis import count_parameters
+    from archspec.recipe import RecipeError
+
+    failed = 0
+    for path in recipes:
+        try:
+            recipe = load_noting(path, overrides)
+        except RecipeError as err:
+            click.echo(err.message, err=True)
+            failed += 1
+            continue
+        n = count_parameters(recipe)
+        click.echo(f"{path}: ok, {recipe.model.kind}, {n:,} parameters")
+    if failed:
+        raise ArchspecError(f"{failed} of {len(recipes)} recipe(s) invalid")
+
+
+@click.command()
+@click.argument("recipe")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+def show(recipe: str, overrides: tuple[str, ...]) -> None:
+    """Print the fully resolved recipe: extends merged, overrides applied, defaults filled in.
+
+    Example:
+
+        archspec show recipes/paper/big.yaml --set model.positional.kind=learned \\
+            --set model.positional.max_len=512
+    """
+    from archspec.recipe import dump_recipe
+
+    click.echo(dump_recipe(load_noting(recipe, overrides)), nl=False)
+
+
+@click.command()
+@click.option("--output", type=click.Path(path_type=Path), help="Schema file to write.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
+def schema(output: Path | None, check: bool) -> None:
+    """Regenerate schemas/recipe.schema.json and the README's recipe reference from the models.
+
+    Example:
+
+        archspec schema --check
+    """
+    from archspec.recipe.reference import stale_files, write_generated
+    from archspec.recipe.source import display_path
+
+    if check:
+        stale = [display_path(p) for p in stale_files(output)]
+        for name in stale:
+            click.echo(
+                f"{name} is out of date with the recipe models: run `archspec schema`", err=True
+            )
+        sys.exit(1 if stale else 0)
+    changed = [display_path(p) for p in write_generated(output)]
+    click.echo("\n".join(f"wrote {name}" for name in changed) or "already up to date")

@@ -1,0 +1,31 @@
+"""Plain PyTorch modules of a Transformer. Nothing here sees a recipe or pydantic: builders
+(archspec/build.py) pass numbers and finished sub-modules."""
+
+from archspec.nn.attention import MultiHeadAttention
+from archspec.nn.blocks import DecoderLayer, EncoderLayer, Residual
+from archspec.nn.ffn import FeedForward
+from archspec.nn.masks import AttentionMask
+from archspec.nn.models import DecoderTransformer, EncoderDecoderTransformer, EncoderTransformer
+from archspec.nn.norms import LayerNorm, RMSNorm
+from archspec.nn.positions import Embeddings, LearnedPositions, SinusoidalPositions
+from archspec.nn.relative import RelativePositions
+from archspec.nn.stacks import Stack
+
+__all__ = [
+    "AttentionMask",
+    "DecoderLayer",
+    "DecoderTransformer",
+    "Embeddings",
+    "EncoderDecoderTransformer",
+    "EncoderLayer",
+    "EncoderTransformer",
+    "FeedForward",
+    "LayerNorm",
+    "LearnedPositions",
+    "MultiHeadAttention",
+    "RMSNorm",
+    "RelativePositions",
+    "Residual",
+    "SinusoidalPositions",
+    "Stack",
+]

@@ -1,0 +1,121 @@
+"""Multi-head attention: MultiHead(Xq, Xkv) = Concat(head_1 .. head_H) W^O.
+
+Shapes: B batch, T query time, S key time (S = T in self-attention, the source length in
+cross-attention), D d_model, H heads, Dk query/key size per head, Dv value size per head.
+
+Self-attention projects Q, K and V with one fused Linear D -> H(2Dk + Dv); cross-attention
+projects Q from the decoder stream and K, V with one fused Linear D -> H(Dk + Dv) from the
+encoder output. d_k and d_v are independent (Table 3 rows A and B).
+
+The forward is split in two: `project` (inputs -> per-head q, k, v) and `attend` (q, k, v and
+the mask -> per-head outputs). A key/value cache for incremental decoding goes between them:
+it appends the new k, v to the cached ones, and `attend` already treats the T queries as the
+last T of S positions (the causal mask and relative distances stay right).
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from archspec.nn.masks import AttentionMask, masked_softmax
+from archspec.nn.relative import RelativePositions
+
+
+class MultiHeadAttention(nn.Module):
+    """Scaled dot-product attention over H heads, through F.scaled_dot_product_attention
+    wherever the computation allows (everything except relative value tables)."""
+
+    def __init__(
+        self,
+        d_model: int,
+        heads: int,
+        d_k: int,
+        d_v: int,
+        *,
+        bias: bool = True,
+        dropout: float = 0.0,
+        cross: bool = False,
+        relative: RelativePositions | None = None,
+    ) -> None:
+        super().__init__()
+        self.heads, self.d_k, self.d_v = heads, d_k, d_v
+        self.dropout = dropout
+        self.cross = cross
+        if cross:
+            self.q = nn.Linear(d_model, heads * d_k, bias=bias)
+            self.kv = nn.Linear(d_model, heads * (d_k + d_v), bias=bias)
+        else:
+            self.qkv = nn.Linear(d_model, heads * (2 * d_k + d_v), bias=bias)
+        self.out = nn.Linear(heads * d_v, d_model, bias=bias)
+        self.relative = relative
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Glorot uniform on each of W^Q, W^K, W^V (as separate D x H*Dk matrices) and W^O,
+        zero biases: fairseq's Transformer and nn.Transformer use Glorot uniform too."""
+        hk, hv = self.heads * self.d_k, self.heads * self.d_v
+        fused = [self.q, self.kv] if self.cross else [self.qkv]
+        for linear in [*fused, self.out]:
+            if linear.bias is not None:
+                nn.init.zeros_(linear.bias)
+        if self.cross:
+            weights = [self.q.weight, *self.kv.weight.split([hk, hv])]
+        else:
+            weights = list(self.qkv.weight.split([hk, hk, hv]))
+        for w in [*weights, self.out.weight]:  # views into the fused weights
+            bound = math.sqrt(6.0 / (w.shape[0] + w.shape[1]))  # Glorot: fan_in + fan_out
+            nn.init.uniform_(w, -bound, bound)
+
+    def project(self, x: Tensor, memory: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """x [B, T, D] (and memory [B, S, D] for cross-attention) -> q [B, H, T, Dk],
+        k [B, H, S, Dk], v [B, H, S, Dv]."""
+        b, t, _ = x.shape
+        h, dk, dv = self.heads, self.d_k, self.d_v
+        if self.cross:
+            assert memory is not None, "cross-attention needs the encoder output"
+            s = memory.shape[1]
+            q = self.q(x)  # (B, T, H*Dk)
+            k, v = self.kv(memory).split([h * dk, h * dv], dim=-1)  # (B, S, H*Dk), (B, S, H*Dv)
+        else:
+            s = t
+            q, k, v = self.qkv(x).split([h * dk, h * dk, h * dv], dim=-1)  # (B, T, H*D.) each
+        q = q.view(b, t, h, dk).transpose(1, 2)  # (B, H, T, Dk)
+        k = k.view(b, s, h, dk).transpose(1, 2)  # (B, H, S, Dk)
+        v = v.view(b, s, h, dv).transpose(1, 2)  # (B, H, S, Dv)
+        return q, k, v
+
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, mask: AttentionMask) -> Tensor:
+        """softmax(q k^T / sqrt(Dk) + bias) v -> [B, H, T, Dv]."""
+        p = self.dropout if self.training else 0.0
+        rel = self.relative
+        if rel is None:
+            return F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask.mask, dropout_p=p, is_causal=mask.is_causal
+            )  # (B, H, T, Dv)
+        t, s = q.shape[2], k.shape[2]
+        allowed = mask.materialize(t, s, q.device)  # (B|1, 1, T, S) or None
+        index = rel.index(t, s, q.device)  # (T, S)
+        q = q * (1.0 / math.sqrt(self.d_k))  # (B, H, T, Dk)
+        bias = rel.key_bias(q, index)  # (B, H, T, S)
+        if rel.value_table is None:  # key term only: an additive float bias through SDPA
+            if allowed is not None:
+                bias = bias.masked_fill(~allowed, float("-inf"))  # (B, H, T, S)
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p, scale=1.0)
+        scores = q @ k.transpose(-2, -1)  # (B, H, T, Dk) @ (B, H, Dk, S) -> (B, H, T, S)
+        scores = scores.add_(bias)  # (B, H, T, S)
+        weights = masked_softmax(scores, allowed)  # (B, H, T, S)
+        if p:
+            weights = F.dropout(weights, p)
+        z = weights @ v  # (B, H, T, S) @ (B, H, S, Dv) -> (B, H, T, Dv)
+        return z + rel.value_term(weights, index)  # (B, H, T, Dv)
+
+    def forward(self, x: Tensor, mask: AttentionMask, memory: Tensor | None = None) -> Tensor:
+        """x [B, T, D], memory [B, S, D] (cross-attention only) -> [B, T, D]."""
+        b, t, _ = x.shape
+        q, k, v = self.project(x, memory)
+        z = self.attend(q, k, v, mask)  # (B, H, T, Dv)
+        z = z.transpose(1, 2).reshape(b, t, self.heads * self.d_v)  # (B, T, H*Dv)
+        return self.out(z)  # (B, T, D)

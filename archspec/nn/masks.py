@@ -1,0 +1,102 @@
+"""Attention masks, built once per forward per stack and shared by all of its layers.
+
+Shapes: B batch, T query time, S key time (S = T in self-attention, the source length in
+cross-attention).
+
+Conventions:
+- A padding mask is Bool[B, T] with True = padding (like PyTorch's key_padding_mask).
+- The mask handed to attention is Bool[B or 1, 1, T, S] with True = may attend (the convention
+  of F.scaled_dot_product_attention), or None with `is_causal` saying whether the plain
+  look-ahead mask applies. No mask at all lets SDPA take its fastest kernel; only-causal uses
+  its `is_causal=True` path.
+- A query row whose keys are all masked (an all-padding sequence, a left-padded first
+  position) attends to nothing: its output is zero, never NaN (SDPA's behaviour since torch
+  2.5; `masked_softmax` below does the same for the explicit path).
+- Queries are the last T of S positions (`causal(t, s)`), ready for a key/value cache. SDPA's
+  own `is_causal` aligns queries to the first keys instead, so a cached decoding step must pass
+  an explicit `causal(t, s)` mask rather than `is_causal=True`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+
+@dataclass(frozen=True)
+class AttentionMask:
+    """What one attention call may look at: an explicit mask, the implicit causal mask, or
+    nothing (full attention)."""
+
+    mask: Tensor | None = None
+    """Bool[B or 1, 1, T, S], True = may attend; None when `is_causal` or full attention."""
+    is_causal: bool = False
+    """The plain look-ahead mask (query i sees keys j <= i), left to SDPA's causal path."""
+
+    def materialize(self, t: int, s: int, device: torch.device) -> Tensor | None:
+        """The mask as an explicit Bool[.., 1, T, S] (or None for full attention), for paths
+        that cannot use SDPA's implicit causal mask (relative positions)."""
+        if self.is_causal:
+            return causal(t, s, device)[None, None]  # (1, 1, T, S)
+        return self.mask
+
+
+def causal(t: int, s: int, device: torch.device | None = None) -> Tensor:
+    """Bool[T, S], True where key j <= query i (queries are the last T of S positions)."""
+    q = torch.arange(s - t, s, device=device)[:, None]  # (T, 1)
+    k = torch.arange(s, device=device)[None, :]  # (1, S)
+    return k <= q  # (T, S)
+
+
+def self_attention_mask(
+    pad_mask: Tensor | None,
+    t: int,
+    *,
+    causal_after: int | Tensor | None,
+    device: torch.device,
+) -> AttentionMask:
+    """The self-attention mask of a stack.
+
+    pad_mask: Bool[B, T] with True = padding, or None.
+    causal_after: None for bidirectional attention; 0 for a causal mask; a prefix length
+    (int, or Long[B] per sequence) for a prefix-LM mask: bidirectional over the first
+    `prefix` positions, causal after them.
+    """
+    if causal_after is None:
+        if pad_mask is None:
+            return AttentionMask()
+        return AttentionMask(mask=~pad_mask[:, None, None, :])  # (B, 1, 1, T)
+    if isinstance(causal_after, int) and causal_after <= 1 and pad_mask is None:
+        return AttentionMask(is_causal=True)  # a prefix of 0 or 1 positions is plain causal
+    allowed = causal(t, t, device)[None, None]  # (1, 1, T, T)
+    if isinstance(causal_after, Tensor):
+        k = torch.arange(t, device=device)  # (T,)
+        in_prefix = k[None, :] < causal_after.to(device)[:, None]  # (B, T): key j inside prefix
+        allowed = allowed | in_prefix[:, None, None, :]  # (B, 1, T, T)
+    elif causal_after > 1:
+        allowed = allowed.clone()
+        allowed[..., :causal_after] = True  # every query sees the whole prefix
+    if pad_mask is not None:
+        allowed = allowed & ~pad_mask[:, None, None, :]  # (B, 1, T, T)
+    return AttentionMask(mask=allowed)
+
+
+def cross_attention_mask(memory_pad_mask: Tensor | None) -> AttentionMask:
+    """Cross-attention mask: the source's padding keys are hidden from every target query.
+
+    memory_pad_mask: Bool[B, S] with True = padding, or None.
+    """
+    if memory_pad_mask is None:
+        return AttentionMask()
+    return AttentionMask(mask=~memory_pad_mask[:, None, None, :])  # (B, 1, 1, S)
+
+
+def masked_softmax(scores: Tensor, mask: Tensor | None) -> Tensor:
+    """softmax over the last dim of Float[B, H, T, S] with Bool[.., T, S] (True = keep);
+    a row with no key left gives zeros, not NaN (as SDPA does)."""
+    if mask is None:
+        return torch.softmax(scores, dim=-1)
+    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)  # (B, H, T, S)
+    return torch.softmax(scores, dim=-1).masked_fill(~mask, 0.0)  # (B, H, T, S)

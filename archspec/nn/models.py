@@ -1,0 +1,141 @@
+"""The three model kinds. Builders pass finished parts (embeddings, stacks, output projection).
+
+Shapes: B batch, S source time, T (target) time, D d_model, V vocab.
+
+Forward signatures (training code relies on them exactly):
+
+    EncoderDecoderTransformer.forward(src: Long[B,S], tgt: Long[B,T],
+        src_pad_mask: Bool[B,S] | None = None, tgt_pad_mask: Bool[B,T] | None = None)
+        -> logits [B,T,V_tgt]
+    EncoderDecoderTransformer.encode(src, src_pad_mask=None) -> memory [B,S,D]
+    EncoderDecoderTransformer.decode(tgt, memory, src_pad_mask=None, tgt_pad_mask=None)
+        -> logits [B,T,V_tgt]
+    EncoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None)
+        -> hidden [B,T,D]      (`token_embedding` is the nn.Embedding a masked-LM head ties to)
+    DecoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None,
+        prefix_len: int | Long[B] | None = None) -> logits [B,T,V]
+
+Pad masks are True at padding. Every model has plain attributes d_model and max_len, and its
+vocabulary sizes: vocab_size (encoder, decoder), source_vocab and target_vocab (all three
+where they apply).
+"""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from archspec.nn.positions import Embeddings
+from archspec.nn.stacks import Stack
+
+
+def token_embedding(vocab: int, d_model: int) -> nn.Embedding:
+    """A token table initialised N(0, D^-1/2) (fairseq's Transformer): scaled by sqrt(D) it has
+    unit variance, and tied to the output projection it gives logits of unit scale."""
+    table = nn.Embedding(vocab, d_model)
+    nn.init.normal_(table.weight, std=d_model**-0.5)
+    return table
+
+
+def output_projection(d_model: int, vocab: int) -> nn.Linear:
+    """The pre-softmax projection D -> V, never with a bias; N(0, D^-1/2) as fairseq's."""
+    out = nn.Linear(d_model, vocab, bias=False)
+    nn.init.normal_(out.weight, std=d_model**-0.5)
+    return out
+
+
+class EncoderDecoderTransformer(nn.Module):
+    """The paper's translation model: source and target tokens -> target logits."""
+
+    def __init__(
+        self,
+        src_embed: Embeddings,
+        tgt_embed: Embeddings,
+        encoder: Stack,
+        decoder: Stack,
+        output: nn.Linear,
+    ) -> None:
+        super().__init__()
+        self.src_embed, self.tgt_embed = src_embed, tgt_embed
+        self.encoder, self.decoder = encoder, decoder
+        self.output = output
+        self.d_model = output.in_features
+        self.max_len = src_embed.max_len
+        self.source_vocab = src_embed.tokens.num_embeddings
+        self.target_vocab = output.out_features
+
+    def encode(self, src: Tensor, src_pad_mask: Tensor | None = None) -> Tensor:
+        """src Long[B, S] -> memory [B, S, D]."""
+        return self.encoder(self.src_embed(src), src_pad_mask)
+
+    def decode(
+        self,
+        tgt: Tensor,
+        memory: Tensor,
+        src_pad_mask: Tensor | None = None,
+        tgt_pad_mask: Tensor | None = None,
+    ) -> Tensor:
+        """tgt Long[B, T], memory [B, S, D] -> logits [B, T, V_tgt]."""
+        h = self.decoder(
+            self.tgt_embed(tgt), tgt_pad_mask, memory=memory, memory_pad_mask=src_pad_mask
+        )  # (B, T, D)
+        return self.output(h)  # (B, T, V_tgt)
+
+    def forward(
+        self,
+        src: Tensor,
+        tgt: Tensor,
+        src_pad_mask: Tensor | None = None,
+        tgt_pad_mask: Tensor | None = None,
+    ) -> Tensor:
+        """src Long[B, S], tgt Long[B, T] -> logits [B, T, V_tgt]."""
+        memory = self.encode(src, src_pad_mask)  # (B, S, D)
+        return self.decode(tgt, memory, src_pad_mask, tgt_pad_mask)
+
+
+class EncoderTransformer(nn.Module):
+    """BERT-like: tokens -> hidden states; the objective adds its own head."""
+
+    def __init__(self, embed: Embeddings, encoder: Stack) -> None:
+        super().__init__()
+        self.embed = embed
+        self.encoder = encoder
+        self.d_model = embed.tokens.embedding_dim
+        self.max_len = embed.max_len
+        self.vocab_size = self.source_vocab = embed.tokens.num_embeddings
+
+    @property
+    def token_embedding(self) -> nn.Embedding:
+        """The token table (a masked-LM head ties its output weight to `.weight`)."""
+        return self.embed.tokens
+
+    def forward(self, tokens: Tensor, pad_mask: Tensor | None = None) -> Tensor:
+        """tokens Long[B, T] -> hidden [B, T, D]."""
+        return self.encoder(self.embed(tokens), pad_mask)
+
+
+class DecoderTransformer(nn.Module):
+    """GPT-like: tokens -> next-token logits."""
+
+    def __init__(self, embed: Embeddings, decoder: Stack, output: nn.Linear) -> None:
+        super().__init__()
+        self.embed = embed
+        self.decoder = decoder
+        self.output = output
+        self.d_model = output.in_features
+        self.max_len = embed.max_len
+        self.vocab_size = self.target_vocab = output.out_features
+
+    @property
+    def token_embedding(self) -> nn.Embedding:
+        """The token table (tied to `output` when the recipe says tying: decoder)."""
+        return self.embed.tokens
+
+    def forward(
+        self,
+        tokens: Tensor,
+        pad_mask: Tensor | None = None,
+        prefix_len: int | Tensor | None = None,
+    ) -> Tensor:
+        """tokens Long[B, T] -> logits [B, T, V]; prefix_len only for a prefix-LM mask."""
+        h = self.decoder(self.embed(tokens), pad_mask, prefix_len=prefix_len)  # (B, T, D)
+        return self.output(h)  # (B, T, V)
