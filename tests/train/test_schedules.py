@@ -12,7 +12,8 @@ from archspec.train.schedules import lambda_lr, schedule_fn
 
 
 def paper_noam(step: int, d_model: int, warmup: int) -> float:
-    # "Attention Is All You Need", eq. (3): lrate = d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
+    # "Attention Is All You Need", eq. (3):
+    # lrate = d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
     return d_model**-0.5 * min(step**-0.5, step * warmup**-1.5)
 
 
