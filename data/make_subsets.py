@@ -43,7 +43,8 @@ def shakespeare(source: Path, out: Path) -> None:
 
 
 def en_es(source: Path, out: Path) -> None:
-    """Short verse pairs (both sides <= 20 words), tidied, sampled into disjoint train/val."""
+    """Short verse pairs (both sides <= 20 words), tidied, each pair once, sampled into
+    disjoint train/val."""
     pairs = []
     for line in source.read_text(encoding="utf-8").splitlines():
         en, es = line.split("\t")
@@ -56,6 +57,7 @@ def en_es(source: Path, out: Path) -> None:
         es = " ".join(words)
         if len(en.split()) <= PAIRS_MAX_WORDS and len(es.split()) <= PAIRS_MAX_WORDS:
             pairs.append(f"{en}\t{es}")
+    pairs = list(dict.fromkeys(pairs))  # repeated verses ("And the LORD spake unto Moses, ...")
     random.Random(SEED).shuffle(pairs)
     write(out / "train.tsv", "\n".join(pairs[:PAIRS_TRAIN]) + "\n")
     write(out / "val.tsv", "\n".join(pairs[PAIRS_TRAIN : PAIRS_TRAIN + PAIRS_VAL]) + "\n")

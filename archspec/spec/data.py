@@ -65,6 +65,8 @@ class FileSource(Spec):
     """Fields every file-based source has: the training file and where validation and test
     examples come from."""
 
+    kind: str
+    """Which file source (each subclass fixes it; declared here so that it is listed first)."""
     path: str
     """Training file. A relative path is looked up in the current directory, then beside the
     recipe file."""
