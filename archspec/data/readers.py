@@ -9,12 +9,12 @@ status 2 without a traceback.
 from __future__ import annotations
 
 import csv
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from archspec.errors import ArchspecError
+from archspec.recipe.errors import did_you_mean
 
 FORMATS = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 """File extension -> format, for `format: auto`."""
@@ -136,7 +136,7 @@ def _column(path: Path, line: int, head: list[str], field: str, name: str) -> in
         return head.index(field)
     raise ArchspecError(
         f"{path}:{line}: no column '{field}' in the header (columns: {', '.join(head)})"
-        f"{_did_you_mean(field, head)}; set data.source.{name}_field"
+        f"{did_you_mean(field, head)}; set data.source.{name}_field"
         " (or header: false if the first line is data)"
     )
 
@@ -157,7 +157,7 @@ def _json_row(path: Path, line: int, text: str, fields: tuple[str, str]) -> Row:
         if field not in obj:
             keys = ", ".join(map(str, obj)) or "none"
             raise ArchspecError(
-                f"{path}:{line}: no field '{field}' (fields: {keys}){_did_you_mean(field, obj)}"
+                f"{path}:{line}: no field '{field}' (fields: {keys}){did_you_mean(field, obj)}"
             )
         value = obj[field]
         if isinstance(value, bool | int) and not isinstance(value, float):
@@ -168,8 +168,3 @@ def _json_row(path: Path, line: int, text: str, fields: tuple[str, str]) -> Row:
             )
         values.append(value.strip())
     return Row(values[0], values[1], f"{path}:{line}")
-
-
-def _did_you_mean(word: str, choices: object) -> str:
-    found = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
-    return f" (did you mean '{found[0]}'?)" if found else ""
