@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from archspec.spec.base import Issues, Spec
+from archspec.spec.data import DataSpec, check_data_fits_model
 from archspec.spec.model import ModelSpec
 from archspec.spec.objective import OBJECTIVE_FOR_MODEL, Objective
 from archspec.spec.optim import NoamSchedule, OptimizerSpec, Schedule
@@ -22,6 +23,9 @@ class Recipe(Spec):
     """One line saying what this recipe is."""
     model: ModelSpec
     """The architecture."""
+    data: DataSpec | None = None
+    """The training data: source files or a synthetic task, tokenizer and batching (needed by
+    `train`)."""
     objective: Objective | None = None
     """What to train the model for (default: seq2seq for encoder-decoder, causal-lm for decoder,
     masked-lm for encoder)."""
@@ -44,5 +48,7 @@ class Recipe(Spec):
                     f"'{self.objective.kind}' trains {wanted} models, but model.kind is "
                     f"'{self.model.kind}'; use one of {', '.join(fits)}",
                 )
+        if self.data is not None:
+            check_data_fits_model(self.data, self.model, issues)
         issues.raise_if_any()
         return self
