@@ -82,7 +82,9 @@ class FileSource(Spec):
 
     def _check_files(self, issues: Issues) -> None:
         for split in ("val", "test"):
-            if getattr(self, f"{split}_path") and f"{split}_fraction" in self.model_fields_set:
+            fraction = f"{split}_fraction"
+            default = type(self).model_fields[fraction].default
+            if getattr(self, f"{split}_path") and getattr(self, fraction) != default:
                 issues.add(
                     f"{split}_fraction",
                     f"{split}_path already gives the {split} examples; remove {split}_fraction",

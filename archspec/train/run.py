@@ -49,8 +49,12 @@ def train(
     run_dir: Path | None = None,
     recipe_path: Path | None = None,
     resume: bool = False,
+    extra_callbacks: list | None = None,
 ) -> RunResult:
-    """Train a recipe into run_dir (a new folder) or, with resume=True, continue run_dir."""
+    """Train a recipe into run_dir (a new folder) or, with resume=True, continue run_dir.
+
+    Only rank 0 writes recipe.yaml and summary.json; every rank returns the summary.
+    """
     import lightning as L
 
     from archspec.data import build_datamodule
@@ -76,10 +80,15 @@ def train(
     L.seed_everything(recipe.trainer.seed, workers=True, verbose=False)
     objective = recipe.objective.kind  # type: ignore[union-attr]
     datamodule = build_datamodule(
-        recipe, objective, run_dir, recipe_dir=recipe_path.parent if recipe_path else None
+        recipe,
+        objective,
+        run_dir,
+        recipe_dir=recipe_path.parent if recipe_path else None,
+        **objective_options(recipe),
     )
-    module = module_class(objective)(recipe.model_dump(mode="json"), datamodule.info())
+    module = module_class(objective)(recipe.model_dump(mode="json"), data_info(datamodule))
     callbacks = Callbacks(recipe.trainer, run_dir)
+    callbacks.all += extra_callbacks or []
     trainer = build_trainer(recipe.trainer, run_dir, callbacks)
 
     start = time.perf_counter()
@@ -87,6 +96,7 @@ def train(
     wall = time.perf_counter() - start
     summary = summarize(trainer, module, callbacks, wall)
     if trainer.is_global_zero:
+        summary["sample"] = final_sample(recipe, module, datamodule)
         write_json_atomic(run_dir / "summary.json", summary)
     return RunResult(run_dir=run_dir, summary=summary)
 
@@ -120,3 +130,52 @@ def summarize(trainer, module, callbacks, wall: float) -> dict[str, Any]:
             "checkpoint": Path(best.best_model_path).name if best.best_model_path else None,
         },
     }
+
+
+def objective_options(recipe: Recipe) -> dict[str, float]:
+    """What the data side needs to know of the objective (masked-LM's corruption rates)."""
+    obj = recipe.objective
+    if obj is not None and obj.kind == "masked-lm":
+        return {
+            "mask_prob": obj.mask_prob,
+            "mask_token": obj.replace_mask,
+            "mask_random": obj.replace_random,
+        }
+    return {}
+
+
+def data_info(datamodule) -> dict[str, Any]:
+    """Plain facts about the data that the module stores in every checkpoint."""
+    return {
+        "pad_id": datamodule.pad_id,
+        "bos_id": datamodule.bos_id,
+        "eos_id": datamodule.eos_id,
+        "mask_id": datamodule.mask_id,
+        "source_vocab_size": datamodule.source_vocab_size,
+        "target_vocab_size": datamodule.target_vocab_size,
+        "num_classes": datamodule.num_classes,
+        "label_names": datamodule.label_names,
+    }
+
+
+def final_sample(recipe: Recipe, module, datamodule) -> str | None:
+    """A language model's continuation of the start of the validation text, to show what it
+    learned (causal-lm only; objective.sample_tokens of them)."""
+    obj = recipe.objective
+    if obj is None or obj.kind != "causal-lm" or not obj.sample_tokens:
+        return None
+    import torch
+
+    from archspec.generate.sampling import sample
+
+    texts = datamodule.sources("val") or datamodule.sources("train")
+    if not texts:
+        return None
+    prompt_text = texts[0][:64]
+    ids = datamodule.tokenizer.encode(prompt_text).ids
+    model = module.model.eval()
+    device = next(model.parameters()).device
+    prompt = torch.tensor([ids], dtype=torch.long, device=device)
+    gen = torch.Generator(device=device).manual_seed(recipe.trainer.seed)
+    out = sample(model, prompt, obj.sample_tokens, model.max_len, generator=gen)
+    return prompt_text + datamodule.decode(out[0].tolist())

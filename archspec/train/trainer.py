@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import os
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import lightning as L
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from lightning.pytorch.loggers.csv_logs import ExperimentWriter
+from lightning.pytorch.loggers.logger import rank_zero_experiment
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from archspec.atomic import write_atomic
@@ -33,9 +36,30 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         write_atomic(path, lambda tmp: torch.save(checkpoint, tmp))
 
 
+class _AppendingWriter(ExperimentWriter):
+    """Lightning's CSV writer deletes an existing metrics.csv; a resumed run appends to it."""
+
+    def _check_log_dir_exists(self) -> None:
+        if os.path.isfile(self.metrics_file_path):
+            with open(self.metrics_file_path, newline="") as f:
+                self.metrics_keys = sorted(next(csv.reader(f), []))
+
+
+class RunCSVLogger(CSVLogger):
+    """metrics.csv directly in the run directory, kept across resumes."""
+
+    @property
+    @rank_zero_experiment
+    def experiment(self) -> ExperimentWriter:
+        if self._experiment is None:
+            os.makedirs(self.root_dir, exist_ok=True)
+            self._experiment = _AppendingWriter(log_dir=self.log_dir)
+        return self._experiment
+
+
 def loggers(run_dir: Path) -> list[Logger]:
     """metrics.csv always; TensorBoard events too when tensorboard is installed."""
-    out: list[Logger] = [CSVLogger(run_dir, name="", version="")]
+    out: list[Logger] = [RunCSVLogger(run_dir, name="", version="")]
     if importlib.util.find_spec("tensorboard") or importlib.util.find_spec("tensorboardX"):
         out.append(TensorBoardLogger(run_dir, name="tensorboard", version=""))
     return out
