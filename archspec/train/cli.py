@@ -27,6 +27,7 @@ def run_train(
     from archspec.recipe import load_recipe
     from archspec.train.report import print_report
     from archspec.train.run import train
+    from archspec.train.rundir import last_checkpoint
 
     sets = overrides + flag_overrides(flags)
     if resume is not None:
@@ -38,6 +39,7 @@ def run_train(
                 "--resume continues the run's own recipe; only trainer settings may change "
                 f"(not {', '.join(bad)})"
             )
+        last_checkpoint(resume)  # a clear message when RUN_DIR cannot be resumed
         recipe = load_recipe(str(resume / "recipe.yaml"), overrides=sets)
         result = train(recipe, run_dir=resume, recipe_path=resume / "recipe.yaml", resume=True)
     else:
