@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import RECIPES, ROOT
+from tests.conftest import RECIPES, ROOT
 
 
 def test_summary_prints_tree_components_and_total(cli) -> None:

@@ -114,15 +114,20 @@ def _members(node: dict, defs: dict) -> list[tuple[str, dict]]:
             out.append((obj["properties"][disc].get("const", "?"), obj))
         return out
     for alt in node.get("anyOf", []):
-        if _resolve(alt, defs).get("type") == "object":
-            return [("", _resolve(alt, defs))]
+        alt = _resolve(alt, defs)
+        if alt.get("type") == "object" or ("oneOf" in alt and "discriminator" in alt):
+            return _members(alt, defs)  # Optional[X]: X's members
     return [("", node)]
 
 
 def _objects(prop: dict, defs: dict) -> bool:
     """Does this property hold (or may it hold) a mapping of settings?"""
     alts = prop.get("oneOf") or prop.get("anyOf") or [prop]
-    return any(_resolve(a, defs).get("type") == "object" for a in alts)
+    return any(
+        _resolve(a, defs).get("type") == "object"
+        or ("oneOf" in a and a is not prop and _objects(a, defs))
+        for a in alts
+    )
 
 
 def _type(prop: dict, defs: dict) -> str:

@@ -49,10 +49,13 @@ class Slot:
             disc = self.field.discriminator
         if get_origin(tp) in (Union, types.UnionType):
             members = []
-            for arg in get_args(tp):
-                arg, inner = _strip(arg)
+            pending = list(get_args(tp))
+            while pending:  # flatten Optional[Annotated[A | B, discriminator]] too
+                arg, inner = _strip(pending.pop(0))
                 disc = disc or inner
-                if arg is not type(None):
+                if get_origin(arg) in (Union, types.UnionType):
+                    pending[:0] = get_args(arg)
+                elif arg is not type(None):
                     members.append(arg)
             return tuple(members), disc
         return (tp,), disc

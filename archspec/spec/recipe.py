@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from archspec.spec.base import Spec
+from archspec.spec.data import DataSpec, check_data_fits_model
 from archspec.spec.model import ModelSpec
 
 
@@ -17,3 +20,12 @@ class Recipe(Spec):
     """One line saying what this recipe is."""
     model: ModelSpec
     """The architecture."""
+    data: DataSpec | None = None
+    """The training data: source files or a synthetic task, tokenizer and batching (needed by
+    `train`)."""
+
+    @model_validator(mode="after")
+    def _data_fits_model(self) -> Recipe:
+        if self.data is not None:
+            check_data_fits_model(self.data, self.model)
+        return self

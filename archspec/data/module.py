@@ -1,0 +1,226 @@
+"""The LightningDataModule the trainer uses, built from a recipe by `build_datamodule`.
+
+    dm = build_datamodule(recipe, "seq2seq", run_dir, recipe_dir=recipe_path.parent)
+    trainer.fit(module, datamodule=dm)
+
+Everything is read, tokenized and encoded when `build_datamodule` returns (so the vocabulary
+and the number of classes are known before the model is built); the loaders are made when
+Lightning asks for them, sharded by the trainer's rank and world size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+from tokenizers import Tokenizer
+
+from archspec.data import tokenizers as tk
+from archspec.data.batching import BatchPlan, mix_seed
+from archspec.data.collate import (
+    MaskTokens,
+    collate_causal,
+    collate_classification,
+    collate_seq2seq,
+    collate_tokens,
+)
+from archspec.data.loader import BatchLoader
+from archspec.data.prepare import Prepared, prepare
+from archspec.spec.data import SPECIAL_TOKENS
+
+COLLATE = {
+    "seq2seq": collate_seq2seq,
+    "causal-lm": collate_causal,
+    "masked-lm": collate_tokens,
+    "classification": collate_classification,
+}
+MASKING_OPTIONS = {"mask_prob": "prob", "mask_token": "mask", "mask_random": "random"}
+"""Objective options of masked-lm -> MaskTokens fields (defaults 0.15, 0.8, 0.1)."""
+
+
+def build_datamodule(
+    recipe: Any,
+    objective: str,
+    run_dir: Path,
+    recipe_dir: Path | None = None,
+    **objective_options: float,
+) -> ArchspecDataModule:
+    """Read `recipe.data` for `objective` (seq2seq, causal-lm, masked-lm, classification).
+
+    Tokenizers are loaded from `run_dir` when they are there (resume, evaluation) and trained on
+    the training split and saved there otherwise. `objective_options` for masked-lm: mask_prob
+    (0.15), mask_token (0.8, share of chosen tokens replaced by <mask>), mask_random (0.1,
+    replaced by a random token). Bad data raises ArchspecError.
+    """
+    unknown = set(objective_options) - (set(MASKING_OPTIONS) if objective == "masked-lm" else set())
+    if unknown:
+        raise TypeError(f"objective {objective} takes no option(s) {sorted(unknown)}")
+    prepared = prepare(recipe, objective, Path(run_dir), recipe_dir)
+    masking = {MASKING_OPTIONS[k]: v for k, v in objective_options.items()}
+    return ArchspecDataModule(prepared, objective, recipe.data, masking)
+
+
+class ArchspecDataModule(L.LightningDataModule):
+    """Batches of one recipe's data for one objective.
+
+    Batches are dicts of tensors (B batch, S source length, T length; pad masks True at padding):
+
+    - seq2seq: src (B,S), src_pad (B,S), tgt_in (B,T) = <bos> y, tgt_out (B,T) = y <eos> (<pad>
+      after), tgt_pad (B,T);
+    - causal-lm: tokens (B,T), targets (B,T) = next token (-100 at padding and prompts), pad (B,T);
+    - masked-lm: tokens (B,T) corrupted, targets (B,T) = original at chosen positions, -100
+      elsewhere, pad (B,T);
+    - classification: tokens (B,T) starting with <bos>, pad (B,T), label (B,).
+
+    Every batch also has `index` (B,): the examples' positions in their split, e.g. to look up
+    `val_references[i]` for BLEU.
+    """
+
+    pad_id = tk.PAD
+    unk_id = tk.UNK
+    bos_id = tk.BOS
+    eos_id = tk.EOS
+    mask_id = tk.MASK
+    num_special = len(SPECIAL_TOKENS)
+
+    def __init__(self, prepared: Prepared, objective: str, data: Any, masking: dict[str, float]):
+        super().__init__()
+        self.prepared = prepared
+        self.objective = objective
+        self.data = data
+        self.masking = masking
+        self._train_loader: BatchLoader | None = None
+        self._pending_state: dict[str, int] | None = None
+
+    # --- what the model and the objective need ------------------------------------------
+
+    @property
+    def source_tokenizer(self) -> Tokenizer:
+        return self.prepared.source_tokenizer
+
+    @property
+    def target_tokenizer(self) -> Tokenizer:
+        return self.prepared.target_tokenizer
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer (the source one when seq2seq has two)."""
+        return self.prepared.source_tokenizer
+
+    @property
+    def source_vocab_size(self) -> int:
+        """Tokens the source tokenizer actually has (<= the model's vocab_size)."""
+        return self.source_tokenizer.get_vocab_size()
+
+    @property
+    def target_vocab_size(self) -> int:
+        return self.target_tokenizer.get_vocab_size()
+
+    @property
+    def vocab_size(self) -> int:
+        return self.source_vocab_size
+
+    @property
+    def shared_vocabulary(self) -> bool:
+        return self.source_tokenizer is self.target_tokenizer
+
+    @property
+    def label_names(self) -> list[str] | None:
+        """Class names in class-index order (classification), else None."""
+        return self.prepared.labels
+
+    @property
+    def num_classes(self) -> int | None:
+        return None if self.prepared.labels is None else len(self.prepared.labels)
+
+    @property
+    def splits(self) -> list[str]:
+        """The splits this data has: train, and val / test when given."""
+        return list(self.prepared.datasets)
+
+    def sources(self, split: str = "val") -> list[str]:
+        """The raw source (or input) texts of a split, in `index` order."""
+        return [r.first for r in self.prepared.raw.get(split, [])]
+
+    def references(self, split: str = "val") -> list[str]:
+        """The raw target texts of a split (seq2seq), untokenized, in `index` order."""
+        return [r.second for r in self.prepared.raw.get(split, [])]
+
+    @property
+    def val_sources(self) -> list[str]:
+        return self.sources("val")
+
+    @property
+    def val_references(self) -> list[str]:
+        return self.references("val")
+
+    def decode(self, ids: Sequence[int], side: str = "target") -> str:
+        """Text of ids, stopping at <eos> and dropping <pad>/<bos>/<mask>."""
+        tok = self.target_tokenizer if side == "target" else self.source_tokenizer
+        return tk.decode(tok, ids)
+
+    # --- loaders -------------------------------------------------------------------------------
+
+    def loader(self, split: str, rank: int = 0, world_size: int = 1) -> BatchLoader:
+        """The batches of `split` seen by process `rank` of `world_size`."""
+        dataset = self.prepared.datasets[split]
+        train = split == "train"
+        plan = BatchPlan(
+            dataset.lengths,
+            self.data.batching,
+            shuffle=train,
+            seed=self.data.seed,
+            rank=rank,
+            world_size=world_size,
+        )
+        transform = None
+        if self.objective == "masked-lm":  # each split masks with its own random stream
+            seed = mix_seed(self.data.seed, ("train", "val", "test").index(split))
+            transform = MaskTokens(
+                self.vocab_size, self.num_special, seed, rank=rank, **self.masking
+            )
+        return BatchLoader(
+            dataset,
+            plan,
+            COLLATE[self.objective],
+            transform=transform,
+            num_workers=self.data.num_workers,
+            train=train,
+        )
+
+    def _shard(self) -> tuple[int, int]:
+        trainer = self.trainer
+        return (trainer.global_rank, trainer.world_size) if trainer is not None else (0, 1)
+
+    def train_dataloader(self) -> BatchLoader:
+        self._train_loader = self.loader("train", *self._shard())
+        if self._pending_state is not None:
+            self._train_loader.load_state_dict(self._pending_state)
+            self._pending_state = None
+        return self._train_loader
+
+    # Resume: Lightning also stores the train loader's own state_dict, but drops it on resume when
+    # anything (e.g. trainer.estimated_stepping_batches in configure_optimizers) builds the loader
+    # before the checkpoint is read (Lightning issue #20550). The datamodule's state is restored
+    # before that, so the position survives either way; loading it twice is harmless.
+
+    def state_dict(self) -> dict[str, Any]:
+        """The train loader's position, saved by Lightning in every checkpoint."""
+        loader = self._train_loader
+        return {"train_loader": loader.state_dict()} if loader is not None else {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Resume the train loader where `state` says (now, or when it is made)."""
+        loader_state = state.get("train_loader")
+        if self._train_loader is not None and loader_state is not None:
+            self._train_loader.load_state_dict(loader_state)
+        else:
+            self._pending_state = loader_state
+
+    def val_dataloader(self) -> BatchLoader | list:
+        return self.loader("val", *self._shard()) if "val" in self.prepared.datasets else []
+
+    def test_dataloader(self) -> BatchLoader | list:
+        return self.loader("test", *self._shard()) if "test" in self.prepared.datasets else []
