@@ -99,7 +99,8 @@ class DiffReport:
         if self.identical:
             return "Identical: same architecture, same training settings."
         if self.same_architecture:
-            return f"Same architecture; {_fields(n_train)} of training or other settings differ."
+            verb = "differs" if n_train == 1 else "differ"
+            return f"Same architecture; {_fields(n_train)} of training or other settings {verb}."
         other = f", {_fields(n_train)} of training or other settings" if n_train else ""
         return f"Architectures differ: {_fields(n_arch)} of the model{other}."
 

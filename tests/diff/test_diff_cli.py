@@ -105,7 +105,7 @@ def test_training_only_differences_are_the_same_architecture(diff) -> None:
         }
     ]
     code, out, _ = diff(BASE, BASE, "--set-b", "description=retrained")
-    assert "Same architecture; 1 field of training or other settings differ" in out
+    assert "Same architecture; 1 field of training or other settings differs." in out
     assert "Training and other settings: 1 field differs" in out
 
 
