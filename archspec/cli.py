@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "schema": "archspec.commands.recipes:schema",
     "summary": "archspec.commands.summary:summary",
     "train": "archspec.commands.train:train",
+    "diff": "archspec.commands.diff:diff",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 
