@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "show": "archspec.commands.recipes:show",
     "schema": "archspec.commands.recipes:schema",
     "summary": "archspec.commands.summary:summary",
+    "train": "archspec.commands.train:train",
     "diff": "archspec.commands.diff:diff",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""

@@ -82,7 +82,9 @@ class FileSource(Spec):
 
     def _check_files(self, issues: Issues) -> None:
         for split in ("val", "test"):
-            if getattr(self, f"{split}_path") and f"{split}_fraction" in self.model_fields_set:
+            fraction = f"{split}_fraction"
+            default = type(self).model_fields[fraction].default
+            if getattr(self, f"{split}_path") and getattr(self, fraction) != default:
                 issues.add(
                     f"{split}_fraction",
                     f"{split}_path already gives the {split} examples; remove {split}_fraction",
@@ -281,10 +283,9 @@ class DataSpec(Spec):
         return self
 
 
-def check_data_fits_model(data: DataSpec, model: Any) -> None:
+def check_data_fits_model(data: DataSpec, model: Any, issues: Issues) -> None:
     """Checks that need both sections, and fills `seq_len` from model.max_len (called by
-    Recipe after validation); `model` is any ModelSpec."""
-    issues = Issues()
+    Recipe after validation, which raises the issues); `model` is any ModelSpec."""
     vocab = model.vocab_size
     vocabs = (vocab.source, vocab.target) if hasattr(vocab, "source") else (vocab,)
     if data.seq_len is not None and data.seq_len > model.max_len:
@@ -312,6 +313,5 @@ def check_data_fits_model(data: DataSpec, model: Any) -> None:
                 f"{len(SPECIAL_TOKENS)} special tokens, so model.vocab_size must be at least "
                 f"{need} (got {min(vocabs)}); raise it or use data.tokenizer: {{kind: char}}",
             )
-    issues.raise_if_any()
     if data.seq_len is None and isinstance(source, TextSource) and source.sequences == "chunks":
         fill(data, "seq_len", model.max_len)

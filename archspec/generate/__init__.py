@@ -1,0 +1,1 @@
+"""Decoding from trained models: greedy, sampling (beam search and caches come later)."""

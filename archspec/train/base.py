@@ -1,0 +1,103 @@
+"""The LightningModule every objective shares: model construction from the recipe, optimizer,
+schedule, and token metrics.
+
+The module receives the recipe as a plain dict (and a plain dict describing the data:
+vocabulary ids, class names) and builds the model inside, so `save_hyperparameters()` makes
+every checkpoint self-describing: `load_from_checkpoint(path)` needs nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning as L
+import torch
+import torchmetrics
+from torch import Tensor
+
+from archspec.build import build_model
+from archspec.spec import Recipe
+from archspec.train.losses import TokenLoss
+from archspec.train.optim import build_optimizer
+from archspec.train.schedules import lambda_lr
+
+
+class ArchspecModule(L.LightningModule):
+    """Shared training machinery; subclasses implement `compute(batch) -> TokenLoss`."""
+
+    def __init__(self, recipe: dict[str, Any], data: dict[str, Any]) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.recipe = Recipe.model_validate(recipe)
+        self.data_info = data
+        self.model = build_model(self.recipe)
+        self.metrics = torch.nn.ModuleDict(
+            {
+                stage: torch.nn.ModuleDict(
+                    {
+                        "loss": torchmetrics.MeanMetric(),
+                        "nll": torchmetrics.MeanMetric(),
+                        "acc": torchmetrics.MeanMetric(),
+                    }
+                )
+                for stage in ("train_", "val_")
+            }
+        )
+
+    # -- what subclasses provide -------------------------------------------------------------
+    def compute(self, batch: dict[str, Tensor]) -> TokenLoss:
+        raise NotImplementedError
+
+    @staticmethod
+    def batch_tokens(batch: dict[str, Tensor]) -> int:
+        """Non-padding tokens the model reads in this batch (for tokens/s)."""
+        pads = [v for k, v in batch.items() if k.endswith("pad")]
+        return int(sum((~p).sum() for p in pads)) if pads else int(batch["tokens"].numel())
+
+    # -- Lightning hooks ---------------------------------------------------------------------
+    def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
+        out = self.compute(batch)
+        self.log("loss", out.loss.detach(), prog_bar=True, batch_size=int(out.count))
+        self._update("train_", out)
+        if (self.global_step + 1) % self.recipe.trainer.log_every == 0:
+            self._log_stage("train_", on_step=True)
+        return out.loss
+
+    def validation_step(self, batch: dict[str, Tensor], batch_idx: int) -> None:
+        self._update("val_", self.compute(batch))
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_stage("val_", on_step=False)
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        optimizer = build_optimizer(self.model, self.recipe.optimizer)
+        scheduler = lambda_lr(
+            optimizer,
+            self.recipe.schedule,
+            self.recipe.model.d_model,
+            self.recipe.trainer.max_steps,
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {"scheduler": scheduler, "interval": "step", "frequency": 1},
+        }
+
+    # -- metrics -----------------------------------------------------------------------------
+    def _update(self, stage: str, out: TokenLoss) -> None:
+        n = out.count.clamp(min=1).float()
+        m = self.metrics[stage]
+        m["loss"].update(out.loss.detach(), n)
+        m["nll"].update(out.nll, n)
+        m["acc"].update(out.correct.float() / n, n)
+
+    def _log_stage(self, stage: str, on_step: bool) -> None:
+        m = self.metrics[stage]
+        nll = m["nll"].compute()
+        values = {
+            f"{stage}loss": m["loss"].compute(),
+            f"{stage}acc": m["acc"].compute(),
+            f"{stage}ppl": torch.exp(nll.clamp(max=50)),
+        }
+        self.log_dict(values, prog_bar=stage == "val_", on_step=on_step, on_epoch=not on_step)
+        for metric in m.values():
+            metric.reset()

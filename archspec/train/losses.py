@@ -1,0 +1,48 @@
+"""Label-smoothed cross-entropy that also yields what the metrics need, in one pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+IGNORE = -100
+"""Target value that is never predicted (padding, unmasked MLM positions)."""
+
+
+@dataclass
+class TokenLoss:
+    """The loss to optimise and the sums the metrics need."""
+
+    loss: Tensor  # smoothed cross-entropy, mean over counted targets (differentiable)
+    nll: Tensor  # unsmoothed negative log-likelihood, mean (for perplexity)
+    correct: Tensor  # number of argmax hits
+    count: Tensor  # number of counted targets
+
+
+def token_loss(logits: Tensor, targets: Tensor, smoothing: float = 0.0) -> TokenLoss:
+    """Cross-entropy of logits [..., V] against targets [...], skipping IGNORE targets.
+
+    With smoothing eps the target distribution is (1 - eps) on the gold token plus eps spread
+    uniformly over the vocabulary (the paper's eps_ls), i.e. what
+    F.cross_entropy(label_smoothing=eps) computes; the unsmoothed NLL comes out of the same
+    log-softmax.
+    """
+    logits = logits.reshape(-1, logits.size(-1))  # (N, V)
+    targets = targets.reshape(-1)  # (N,)
+    keep = targets != IGNORE
+    count = keep.sum()
+    safe = targets.masked_fill(~keep, 0)
+    logp = torch.log_softmax(logits.float(), dim=-1)  # (N, V)
+    nll_tok = -logp.gather(1, safe[:, None]).squeeze(1)  # (N,)
+    denom = count.clamp(min=1)
+    nll = (nll_tok * keep).sum() / denom
+    if smoothing > 0:
+        smooth_tok = -logp.mean(dim=-1)  # (N,)
+        loss = (1 - smoothing) * nll + smoothing * (smooth_tok * keep).sum() / denom
+    else:
+        loss = nll
+    with torch.no_grad():
+        correct = ((logits.argmax(-1) == targets) & keep).sum()
+    return TokenLoss(loss=loss, nll=nll.detach(), correct=correct, count=count)

@@ -1,0 +1,121 @@
+"""A Lightning Trainer configured from the recipe's `trainer:` section."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+from pathlib import Path
+
+import lightning as L
+from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from lightning.pytorch.loggers.csv_logs import ExperimentWriter
+from lightning.pytorch.loggers.logger import rank_zero_experiment
+from lightning.pytorch.plugins.io import TorchCheckpointIO
+
+from archspec.atomic import write_atomic
+from archspec.spec.trainer import TrainerSpec
+from archspec.train.callbacks import (
+    GracefulStop,
+    LastCheckpoint,
+    RandomState,
+    RanksInSync,
+    Throughput,
+)
+from archspec.train.rundir import checkpoint_dir
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Checkpoints are written to a temporary file and renamed, so a crash mid-write never
+    leaves a corrupt last.ckpt behind."""
+
+    def save_checkpoint(self, checkpoint, path, storage_options=None) -> None:
+        import torch
+
+        write_atomic(path, lambda tmp: torch.save(checkpoint, tmp))
+
+
+class _AppendingWriter(ExperimentWriter):
+    """Lightning's CSV writer deletes an existing metrics.csv; a resumed run appends to it."""
+
+    def _check_log_dir_exists(self) -> None:
+        if os.path.isfile(self.metrics_file_path):
+            with open(self.metrics_file_path, newline="") as f:
+                self.metrics_keys = sorted(next(csv.reader(f), []))
+
+
+class RunCSVLogger(CSVLogger):
+    """metrics.csv directly in the run directory, kept across resumes."""
+
+    @property
+    @rank_zero_experiment
+    def experiment(self) -> ExperimentWriter:
+        if self._experiment is None:
+            os.makedirs(self.root_dir, exist_ok=True)
+            self._experiment = _AppendingWriter(log_dir=self.log_dir)
+        return self._experiment
+
+
+def loggers(run_dir: Path) -> list[Logger]:
+    """metrics.csv always; TensorBoard events too when tensorboard is installed."""
+    out: list[Logger] = [RunCSVLogger(run_dir, name="", version="")]
+    if importlib.util.find_spec("tensorboard") or importlib.util.find_spec("tensorboardX"):
+        out.append(TensorBoardLogger(run_dir, name="tensorboard", version=""))
+    return out
+
+
+class Callbacks:
+    """The callbacks of one run, kept by name so the runner can read their results."""
+
+    def __init__(self, spec: TrainerSpec, run_dir: Path) -> None:
+        self.throughput = Throughput()
+        self.last = LastCheckpoint(checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every)
+        self.stop = GracefulStop(self.last)
+        self.sync = RanksInSync()
+        self.best = ModelCheckpoint(
+            dirpath=checkpoint_dir(run_dir),
+            filename="best",
+            monitor=spec.checkpoint_metric,
+            mode=spec.checkpoint_mode,
+            save_top_k=1,
+            save_last=False,
+            enable_version_counter=False,
+            auto_insert_metric_name=False,
+        )
+        self.all = [
+            self.throughput,
+            self.last,
+            RandomState(),
+            self.stop,
+            self.sync,
+            self.best,
+            TQDMProgressBar(refresh_rate=max(1, min(spec.log_every, 10))),
+        ]
+
+
+def build_trainer(spec: TrainerSpec, run_dir: Path, callbacks: Callbacks) -> L.Trainer:
+    """The Trainer: step-based validation, step-based schedule, atomic checkpoints."""
+    os.environ.setdefault("PL_DISABLE_FORK", "1")
+    return L.Trainer(
+        accelerator=spec.accelerator,
+        devices=spec.devices,
+        num_nodes=spec.num_nodes,
+        strategy=spec.strategy,
+        precision=spec.precision,
+        max_steps=spec.max_steps,
+        max_epochs=spec.max_epochs if spec.max_epochs is not None else -1,
+        val_check_interval=spec.val_every,
+        check_val_every_n_epoch=None,
+        limit_val_batches=spec.val_batches,
+        num_sanity_val_steps=0,
+        accumulate_grad_batches=spec.accumulate,
+        gradient_clip_val=spec.clip_grad,
+        deterministic=spec.deterministic,
+        log_every_n_steps=spec.log_every,
+        logger=loggers(run_dir),
+        callbacks=callbacks.all,
+        plugins=[AtomicCheckpointIO()],
+        enable_model_summary=False,
+        default_root_dir=run_dir,
+    )
