@@ -73,6 +73,10 @@ class Executor(ABC):
         """Stop at once (a second Ctrl-C); by default the same as cancel."""
         self.cancel(handle)
 
+    def pid(self, handle: Any) -> int | None:
+        """The process training the job, when it runs on this machine."""
+        return os.getpid()
+
     def started(self, name: str) -> Any:
         """The handle of a job whose `submit` was interrupted before it returned (None if the
         job never started)."""
@@ -170,6 +174,9 @@ class Subprocesses(Executor):
     def started(self, name: str) -> _Proc | None:
         return self.live.get(name)
 
+    def pid(self, handle: _Proc) -> int:
+        return handle.proc.pid
+
     def poll(self, handle: _Proc) -> Outcome | None:
         code = handle.proc.poll()
         if code is None:
@@ -219,7 +226,7 @@ def error_from_log(log_file: Path, code: int) -> str:
     lines = [ln for ln in lines if ln.strip()]
     for i in range(len(lines) - 1, -1, -1):  # prefer archspec's one-paragraph error
         if lines[i].startswith("error:") or "Error:" in lines[i] or "Error " in lines[i]:
-            return f"{lines[i]} (exit status {code})"
+            return f"{lines[i].removeprefix('error: ')} (exit status {code})"
     tail = " | ".join(lines[-3:])
     return f"exit status {code}: {tail}" if tail else f"exit status {code}"
 

@@ -54,7 +54,6 @@ class Variant:
 
     name: str
     case: str | None
-    seed: int
     changes: list[Change]
     recipe: Recipe
     full: Recipe
@@ -104,6 +103,7 @@ def expand(sweep: SweepFile) -> Plan:
     seeds = spec.seed_list or list(range(spec.n_seeds))
     explicit_seeds = spec.seed_list is not None
     short = _short_names(list(spec.grid))
+    base_seed = lookup(sweep.base, "trainer.seed") or 0
 
     variants: list[Variant] = []
     problems: dict[str, list[str]] = {}
@@ -114,23 +114,20 @@ def expand(sweep: SweepFile) -> Plan:
         parts += [f"{short[c.path]}={_fmt(c.value)}" for c in point]
         parts += [sample_name] if sample_name else []
         changes = [*case_changes, *point, *sample]
-        name_seed = seed
         if spec.n_seeds > 1 or explicit_seeds:
-            where = sweep.sources.value(("seeds",))
-            changes.append(Change("trainer.seed", seed, where, "seed"))
-        if spec.n_seeds > 1:
-            parts.append(f"seed={seed}")
+            value = seed if explicit_seeds else base_seed + seed
+            changes.append(Change("trainer.seed", value, sweep.sources.value(("seeds",)), "seed"))
+            if spec.n_seeds > 1:
+                parts.append(f"seed={value}")
         name = _unique("+".join(parts) or "base", {v.name for v in variants})
         try:
-            recipe, full, name_seed = _build(sweep, changes, seed, explicit_seeds)
+            recipe, full = _build(sweep, changes)
         except RecipeError as err:
             for message in err.messages:
                 problems.setdefault(message, []).append(name)
             continue
         axes = {c.path: c.value for c in [*point, *sample]}
-        variants.append(
-            Variant(name, case, name_seed, changes, recipe, full, dict(reference), axes)
-        )
+        variants.append(Variant(name, case, changes, recipe, full, dict(reference), axes))
     total = len(cases) * len(grid) * len(samples) * len(seeds)
     if not problems:
         problems.update(check_metrics(spec.metrics, sweep.sources, variants))
@@ -139,23 +136,15 @@ def expand(sweep: SweepFile) -> Plan:
         lines = [f"{message} [{_who(names, total)}]" for message, names in problems.items()]
         lines.append(f"{bad} of {total} variants are invalid; nothing was trained")
         raise RecipeError(lines)
-    base = _build(sweep, [], 0, False)[0]
+    base = _build(sweep, [])[0]
     counts = {"cases": len(cases), "grid": len(grid), "random": len(samples), "seeds": len(seeds)}
     return Plan(sweep, base, variants, _varied(variants), counts)
 
 
-def _build(
-    sweep: SweepFile, changes: list[Change], seed: int, explicit: bool
-) -> tuple[Recipe, Recipe, int]:
-    """(recipe, recipe without shrink, trainer.seed) of one variant."""
+def _build(sweep: SweepFile, changes: list[Change]) -> tuple[Recipe, Recipe]:
+    """(recipe, the recipe without shrink) of one variant."""
     notes: list[str] = []
     data, sources = sweep.base, sweep.base_sources.copy()
-    if changes and changes[-1].axis == "seed" and not explicit:
-        base_seed = lookup(data, "trainer.seed") or 0
-        changes = [
-            *changes[:-1],
-            Change("trainer.seed", base_seed + seed, changes[-1].where, "seed"),
-        ]
     data, sources = _apply(data, sources, changes, notes)
     cli = [_cli_change(text) for text in sweep.recipe_sets]
     full_data, full_sources = _apply(data, sources, cli, notes)
@@ -172,7 +161,7 @@ def _build(
     else:
         recipe = full
     sweep.notes.extend(n for n in notes if n not in sweep.notes)
-    return recipe, full, recipe.trainer.seed
+    return recipe, full
 
 
 def _apply(

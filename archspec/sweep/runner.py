@@ -16,6 +16,7 @@ the others go on; the next run tries it again.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from archspec.atomic import write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.recipe.dump import dump_recipe
 from archspec.spec import Recipe
@@ -31,7 +33,7 @@ from archspec.sweep.executors import Executor, Job, Outcome
 from archspec.sweep.expand import Plan, Variant
 from archspec.sweep.progress import Progress
 from archspec.sweep.results import write_meta, write_results
-from archspec.sweep.state import SweepDir
+from archspec.sweep.state import SweepDir, alive
 
 PLACEMENT = ("accelerator", "devices", "num_nodes", "strategy")
 """trainer settings that say where a run trains, not what it trains: they may change when a
@@ -79,6 +81,7 @@ def _run(
     plan: Plan, where: SweepDir, executor: Executor, placement: dict[str, Any], echo
 ) -> SweepRun:
     start = time.perf_counter()
+    _forget_stale(plan, where)
     jobs: list[tuple[Variant, str]] = []
     changed = []
     for variant in plan.variants:
@@ -89,15 +92,13 @@ def _run(
             if diff:
                 changed.append(f"{variant.name}: {', '.join(diff[:4])}")
         jobs.append((variant, action))
-        where.recipe(variant.name).parent.mkdir(parents=True, exist_ok=True)
-        where.recipe(variant.name).write_text(dump_recipe(recipe), encoding="utf-8")
+        write_text_atomic(where.recipe(variant.name), dump_recipe(recipe))
     if changed:
         raise ArchspecError(
             f"{where.root}: the sweep changed since these variants ran, so they cannot be "
             "continued: " + "; ".join(changed) + ". Use another --dir, or delete their run "
             "directories under runs/ to train them again."
         )
-    _forget_stale(plan, where)
     write_meta(plan, where.root)
     todo = []
     for variant, action in jobs:
@@ -128,8 +129,10 @@ def _run(
                 progress.started(variant.name, action, [*running, variant.name])
                 write_results(plan, where.root)
                 running[variant.name] = (job, None, time.perf_counter())
+                _note_pid(where, variant.name, os.getpid())
                 handle = executor.submit(job)
                 running[variant.name] = (job, handle, running[variant.name][2])
+                _note_pid(where, variant.name, executor.pid(handle))
             for name, (_, handle, _) in list(running.items()):
                 outcome = executor.poll(handle)
                 if outcome is not None:
@@ -183,7 +186,9 @@ def job_recipe(variant: Variant, plan: Plan, placement: dict[str, Any]) -> Recip
             beside = plan.sweep.recipe_dir / value
             if beside.exists():
                 source[key] = str(beside.resolve())
-    data["trainer"].update(placement)
+    for key, value in placement.items():
+        if key != "strategy" or data["trainer"].get("strategy") == "auto":
+            data["trainer"][key] = value
     return Recipe.model_validate(data)
 
 
@@ -211,13 +216,30 @@ def _diff(a: Any, b: Any, prefix: str) -> list[str]:
     return []
 
 
-def _forget_stale(plan: Plan, where: SweepDir) -> None:
-    """A status left `running` by a killed sweep becomes `interrupted`."""
+def _forget_stale(plan: Plan, where: SweepDir, patience: float = 60.0) -> None:
+    """A status left `running` by a killed sweep becomes `interrupted`, once the process that
+    trained it has gone (a subprocess of a killed sweep saves a checkpoint and stops)."""
     for v in plan.variants:
         status = where.status(v.name)
-        if status.get("status") == "running":
-            status["status"] = "interrupted"
-            where.write_status(v.name, status)
+        if status.get("status") != "running":
+            continue
+        pid = status.get("pid")
+        deadline = time.monotonic() + patience
+        while pid and pid != os.getpid() and alive(pid):
+            if time.monotonic() > deadline:
+                raise ArchspecError(
+                    f"{where.root}: variant {v.name} is still training in process {pid}; "
+                    "stop it before continuing the sweep"
+                )
+            time.sleep(0.2)
+        status["status"] = "interrupted"
+        where.write_status(v.name, status)
+
+
+def _note_pid(where: SweepDir, name: str, pid: int | None) -> None:
+    status = where.status(name)
+    status["pid"] = pid
+    where.write_status(name, status)
 
 
 def _mark(where: SweepDir, name: str, state: str) -> None:

@@ -229,7 +229,7 @@ class SweepSpec(Spec):
     """Dotted recipe path -> values; every combination is a variant (of every case)."""
     random: RandomSpec | None = None
     """A seeded random search (its samples multiply with cases and grid)."""
-    seeds: int | list[int] = 1
+    seeds: Annotated[int, Field(ge=1)] | list[int] = 1
     """Repeats of every variant: a count (trainer.seed, trainer.seed + 1, ...) or the seeds."""
     metrics: MetricsSpec = MetricsSpec()
     """What to report and which metric ranks."""
@@ -268,11 +268,10 @@ class SweepSpec(Spec):
         for path, values in self.grid.items():
             if not values:
                 issues.add(("grid", path), "a grid axis needs at least one value")
-        if isinstance(self.seeds, list):
-            if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-                issues.add("seeds", "list each seed once (at least one)")
-        elif self.seeds < 1:
-            issues.add("seeds", f"must be at least 1, found {self.seeds}")
+        if isinstance(self.seeds, list) and (
+            not self.seeds or len(set(self.seeds)) < len(self.seeds)
+        ):
+            issues.add("seeds", "list each seed once (at least one)")
         _check_overlaps(self, issues)
         issues.raise_if_any()
         return self

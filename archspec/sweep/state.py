@@ -120,7 +120,7 @@ class SweepDir:
                 pid = int(self.lock.read_text().strip() or 0)
             except ValueError:
                 pid = 0
-            if pid and pid != os.getpid() and _alive(pid):
+            if pid and pid != os.getpid() and alive(pid):
                 raise ArchspecError(
                     f"{self.root}: another archspec sweep (process {pid}) is running here; "
                     "wait for it or stop it first"
@@ -139,7 +139,7 @@ def read_json(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
