@@ -208,13 +208,13 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
 
 
 def _stop_with_parent() -> None:
-    """In the child before exec: on Linux, get SIGTERM (a graceful stop) if the sweep dies,
-    so a killed sweep leaves no orphan training behind."""
+    """In the child before exec: on Linux, get SIGINT (Ctrl-C: save last.ckpt and stop) if
+    the sweep dies, so a killed sweep leaves no orphan training behind."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG
 
 
 def error_from_log(log_file: Path, code: int) -> str:

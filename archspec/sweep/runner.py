@@ -122,7 +122,7 @@ def _run(
         write_results(plan, where.root)
 
     try:
-        while todo or running:
+        while running or (todo and not interrupted):
             while todo and len(running) < executor.slots and not interrupted:
                 variant, action = todo.pop(0)
                 job = _begin(where, variant.name, action, placement)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 BASE: dict[str, Any] = {
@@ -53,3 +55,17 @@ def write_sweep(folder: Path, name: str = "tiny", **sections: Any) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread_per_run():
+    """Tiny models train fastest on one thread, and far faster on a machine other jobs share
+    (two spinning OpenMP threads per run starve each other); the sweeps the tests start in
+    subprocesses inherit this."""
+    old = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"
+    yield
+    if old is None:
+        os.environ.pop("OMP_NUM_THREADS", None)
+    else:
+        os.environ["OMP_NUM_THREADS"] = old
