@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from archspec.recipe.errors import RecipeError, closest
+from archspec.recipe.errors import RecipeError
 from archspec.recipe.loader import validate_document
 from archspec.recipe.overrides import apply_override, parse_override
 from archspec.recipe.source import Location, SourceMap
@@ -159,9 +159,25 @@ def _build(sweep: SweepFile, changes: list[Change]) -> tuple[Recipe, Recipe]:
         data, sources = _apply(data, sources, [*extra, *cli], notes)
         recipe = validate_document(Recipe, data, sources)
     else:
-        recipe = full
+        recipe, sources = full, full_sources
+    _check_files(recipe, sources, sweep.recipe_dir)
     sweep.notes.extend(n for n in notes if n not in sweep.notes)
     return recipe, full
+
+
+def _check_files(recipe: Recipe, sources: SourceMap, recipe_dir: Path) -> None:
+    """Data files must exist (in the working directory or beside the base recipe), so that a
+    typo fails the dry run rather than the variant."""
+    source = recipe.data.source if recipe.data is not None else None
+    problems = []
+    for key in ("path", "val_path", "test_path"):
+        value = getattr(source, key, None)
+        if value is None or Path(value).exists() or (recipe_dir / value).exists():
+            continue
+        where = sources.value(("data", "source", key))
+        problems.append(f"{where}: data.source.{key}: no such file '{value}'")
+    if problems:
+        raise RecipeError(problems)
 
 
 def _apply(
@@ -316,12 +332,3 @@ def _leaves(path: str, value: Any) -> list[str]:
     if isinstance(value, dict) and value:
         return [leaf for k, v in value.items() for leaf in _leaves(f"{path}.{k}", v)]
     return [path]
-
-
-def suggest(word: str, choices: list[str]) -> str:
-    near = closest(word, choices)
-    return f" (did you mean '{near[0]}'?)" if near else ""
-
-
-def recipe_dir(plan: Plan) -> Path:
-    return plan.sweep.recipe_dir

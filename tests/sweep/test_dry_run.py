@@ -76,7 +76,7 @@ def test_table3_shrunk_keeps_each_row_relative_change() -> None:
     assert (by_name["A-h32"].model.heads, by_name["A-h32"].model.d_k) == (32, 1)
     assert (by_name["C-d1024"].model.d_model, by_name["C-d1024"].model.d_k) == (64, 8)
     assert by_name["C-N8"].model.encoder.layers == 8
-    assert all(r.trainer.max_steps == 300 and r.model.vocab_size == 1000 for r in by_name.values())
+    assert all(r.trainer.max_steps == 400 and r.model.vocab_size == 500 for r in by_name.values())
     rows = {r["variant"]: r for r in variant_rows(plan)}
     assert rows["big"]["full_parameters"] == 214_245_376  # the reference compares at full size
 
@@ -168,3 +168,21 @@ def test_help_and_dry_run_do_not_import_torch(args: list[str]) -> None:
         [sys.executable, "-c", RUN.format(args=args)], cwd=ROOT, capture_output=True, text=True
     )
     assert done.stderr.strip().splitlines()[-1] == "RESULT 0 []", done.stderr
+
+
+def test_a_missing_data_file_fails_the_dry_run(tmp_path) -> None:
+    path = write_sweep(
+        tmp_path,
+        cases={
+            "ok": {},
+            "typo": {
+                "set": {
+                    "data.source": {"kind": "pairs", "path": "data/en-es/trian.tsv"},
+                    "data.tokenizer": {"kind": "char"},
+                }
+            },
+        },
+    )
+    result = run_cli("sweep", str(path), "--dry-run")
+    assert result.returncode == 2
+    assert "data.source.path: no such file 'data/en-es/trian.tsv' [variant typo]" in result.stderr
