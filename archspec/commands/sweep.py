@@ -24,6 +24,7 @@ class _RunByDefault(click.Group):
 @click.group(cls=_RunByDefault)
 def sweep() -> None:
     """Ablation studies: train every variant of a base recipe, then a table and plots.
+    `archspec sweep SWEEP [OPTIONS]` is short for `archspec sweep run SWEEP [OPTIONS]`.
 
     Example:
 
@@ -70,6 +71,7 @@ def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, no_plot
 
     Example:
 
+    \b
         archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16 --parallel 2
     """
     from archspec.sweep.cli import run_sweep_command

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archspec.atomic import write_text_atomic
+from archspec.errors import ArchspecError
 
 
 def run_sweep_command(
@@ -32,6 +33,15 @@ def run_sweep_command(
     plan = expand(sweep)
     for note in sweep.notes:
         click.echo(f"note: {note}", err=True)
+    untrainable = [v.name for v in plan.variants if v.recipe.data is None]
+    if untrainable:
+        message = (
+            f"{len(untrainable)} of {len(plan.variants)} variants have no `data:` section, so "
+            f"they cannot train (e.g. {untrainable[0]}); give the base recipe one"
+        )
+        if not dry_run:
+            raise ArchspecError(message)
+        click.echo(f"note: {message}", err=True)
     if dry_run:
         click.echo(plan_table(variant_rows(plan), plan_meta(plan)), nl=False)
         return

@@ -68,7 +68,7 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
             cells.append(count(size))
         if has_ref_params:
             ref = first.get("ref_parameters")
-            cells += [count(ref), signed(size - ref)] if ref is not None else ["", ""]
+            cells += [count(ref), residual(size, ref)] if ref is not None else ["", ""]
         cells.append(count(first["flops_per_token"]))
         if runs:
             cells += [_metric(g, m) for m in metrics]
@@ -206,6 +206,13 @@ def count(n: float | None) -> str:
 
 def signed(n: float) -> str:
     return ("+" if n > 0 else "−" if n < 0 else "±") + count(abs(n))
+
+
+def residual(ours: float, reference: float) -> str:
+    """ours − reference, absolute and relative: −1.918M (−3.0%)."""
+    percent = f"{abs(100 * (ours - reference) / reference):.1f}%" if reference else ""
+    sign = "+" if ours > reference else "−" if ours < reference else "±"
+    return f"{signed(ours - reference)} ({sign}{percent})" if percent else signed(ours - reference)
 
 
 def _row(cells: list[str]) -> str:

@@ -94,7 +94,7 @@ def test_dry_run_prints_the_plan_table() -> None:
     # a row shows only what differs from the base
     c_n2 = next(r for r in rows if r.startswith("| C-N2 |"))
     assert c_n2.startswith("| C-N2 | 2 |  |  |  |  |  |  |  |  |")
-    assert "| 33.66M | 36M | −2.343M |" in c_n2
+    assert "| 33.66M | 36M | −2.343M (−6.5%) |" in c_n2
 
 
 def test_table_of_a_grid_has_a_base_line(tmp_path) -> None:

@@ -30,3 +30,15 @@ def test_shipped_sweep_expands(path) -> None:
 
 def test_a_shipped_sweep_is_found_by_name() -> None:
     assert load_sweep("table3").path == RECIPES / "sweeps" / "table3.yaml"
+
+
+def test_readme_shows_the_real_table3_dry_run() -> None:
+    from archspec.sweep.results import plan_meta, variant_rows
+    from archspec.sweep.table import plan_table
+
+    readme = (ROOT / "README.md").read_text()
+    start, end = "<!-- sweep-table3-dry-run:start -->", "<!-- sweep-table3-dry-run:end -->"
+    shown = readme.split(start, 1)[1].split(end, 1)[0]
+    plan = expand(load_sweep(RECIPES / "sweeps" / "table3.yaml"))
+    table = plan_table(variant_rows(plan), plan_meta(plan)).strip().splitlines()
+    assert "\n".join(table[2:]) in shown

@@ -86,7 +86,7 @@ def test_table_in_the_paper_style() -> None:
     }
     assert len(rows) == 6  # seeds are aggregated
     assert rows["base+lr=0.001"].startswith(
-        "| base+lr=0.001 | 6 | 2048 | 0.001 | 100 | 110 | −10 |"
+        "| base+lr=0.001 | 6 | 2048 | 0.001 | 100 | 110 | −10 (−9.1%) |"
     )
     assert rows["N2+lr=0.002"].startswith("| N2+lr=0.002 | 2 |  | 0.002 | 50 |")  # blank: as base
     assert "| 2.1 ± 0.1414 |" in rows["base+lr=0.001"]  # mean ± sd over the two seeds
