@@ -83,9 +83,9 @@ def _points(rows, meta, leaf: str, metric: str) -> tuple[dict[Any, list], list[A
     xs: list[Any] = []
     for members in groups.values():
         first = members[0]
-        key = tuple(json.dumps(first.get(p)) for p in sweep_axes)
+        key = tuple(f"{_name(meta, p)}={_show(first.get(p))}" for p in sweep_axes)
         if kind != "case":
-            key = (first.get("case"), *key)
+            key = (first.get("case") or "", *key)
         x = first.get(leaf)
         values = [m[f"final_{metric}"] for m in members]
         label = first.get("case") if kind == "case" else None
@@ -107,7 +107,7 @@ def _panel(ax, rows, meta, leaf: str, metric: str) -> None:
         points.sort(key=lambda p: pos(p[0]))
         px = [pos(x) for x, _, _ in points]
         py = [statistics.mean(v) for _, v, _ in points]
-        name = ", ".join(k for k in key if k and k != "null") if len(series) > 1 else None
+        name = ", ".join(k for k in key if k) if len(series) > 1 else None
         line = ax.plot(px, py, marker="o", label=name)[0]
         for x, values, label in points:
             if len(values) > 1:
@@ -124,11 +124,20 @@ def _panel(ax, rows, meta, leaf: str, metric: str) -> None:
         ax.set_xscale("log")
     if not numeric:
         ax.set_xticks(range(len(xs)), [str(x) for x in xs], fontsize=8)
-    ax.set_xlabel(meta.get("labels", {}).get(leaf, leaf))
+    ax.set_xlabel(_name(meta, leaf))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     if 1 < len(series) <= 8:
         ax.legend(fontsize=7)
+
+
+def _name(meta: dict[str, Any], leaf: str) -> str:
+    """A setting as the table heads it: its label, else its last key."""
+    return meta.get("labels", {}).get(leaf) or leaf.rsplit(".", 1)[-1]
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else json.dumps(value).strip('"')
 
 
 def _curves(rows, plt, meta):
