@@ -1,13 +1,14 @@
 """Plots of a sweep as PNG (matplotlib, Agg backend): each metric against each varied setting,
 and every variant's validation-loss curve on one figure.
 
-plots/<metric>.png has one panel per varied setting.  Which variants a panel draws, and which
-it joins with a line:
+plots/<metric>.png has one panel per varied setting (settings that move together in every row,
+such as encoder and decoder layers, share one).  What a panel draws:
 
 - a setting a grid or random search varies: every variant, one line per combination of the
   case and the other grid/random settings (so a line shows the effect of this setting alone);
 - a setting cases change (Table 3's rows): the base row and the cases that change it, each
-  point named after its case, one line per combination of the grid/random settings.
+  point named after its case; a line joins the base and the cases that change nothing else
+  (N = 2, 4, 8), the others (a row that also changes d_k) are open markers.
 
 A point is the mean over seeds; each seed is a small dot.  Non-numeric settings (a positional
 kind) are categories on the x axis.  plots/val_loss-curves.png overlays the `val_loss` column of
@@ -60,28 +61,47 @@ def write_plots(rows: list[dict[str, Any]], meta: dict[str, Any], root: Path) ->
     return out
 
 
-def plot_axes(rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[str]:
-    """Varied settings worth a panel (the seed is not one)."""
-    return [p for p in meta["varied"] if meta["axes"].get(p) in ("case", "grid", "random")]
+def plot_axes(rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[list[str]]:
+    """Panels: groups of varied settings that move together in every row (the seed is none)."""
+    panels: list[list[str]] = []
+    for leaf in meta["varied"]:
+        if meta["axes"].get(leaf) not in ("case", "grid", "random"):
+            continue
+        mine = [json.dumps(r.get(leaf)) for r in rows]
+        for panel in panels:
+            theirs = [json.dumps(r.get(panel[0])) for r in rows]
+            if len(set(zip(mine, theirs, strict=True))) == len(set(mine)) == len(set(theirs)):
+                panel.append(leaf)
+                break
+        else:
+            panels.append([leaf])
+    return panels
 
 
-def _points(rows, meta, leaf: str, metric: str) -> tuple[dict[Any, list], list[Any]]:
-    """Series key -> [(x, [values over seeds], label)], and the distinct x values."""
+Point = tuple[Any, list[float], str | None, bool]
+"""(x, values over seeds, case name for a case panel, whether on the line)."""
+
+
+def _points(rows, meta, panel: list[str], metric: str) -> tuple[dict[Any, list[Point]], list]:
+    """Series key -> points, and the distinct x values, of one panel."""
+    leaf = panel[0]
     kind = meta["axes"].get(leaf)
-    sweep_axes = [p for p, k in meta["axes"].items() if k in ("grid", "random") and p != leaf]
+    sweep_axes = [p for p, k in meta["axes"].items() if k in ("grid", "random") and p not in panel]
     case_leaves = meta.get("case_leaves", {})
     groups: dict[str, list[dict[str, Any]]] = {}
+    pure: dict[str, bool] = {}
     for r in rows:
         if r.get(f"final_{metric}") is None:
             continue
-        if kind == "case" and r.get("case") is not None:
-            changed = case_leaves.get(r["case"], [])
-            if changed and leaf not in changed:
-                continue
-        groups.setdefault(r.get("group", r["variant"]), []).append(r)
-    series: dict[Any, list] = {}
+        name = r.get("group", r["variant"])
+        changed = case_leaves.get(r.get("case"), []) if kind == "case" else []
+        if changed and not set(changed) & set(panel):
+            continue  # a case that leaves this setting alone
+        pure[name] = set(changed) <= set(panel)
+        groups.setdefault(name, []).append(r)
+    series: dict[Any, list[Point]] = {}
     xs: list[Any] = []
-    for members in groups.values():
+    for name, members in groups.items():
         first = members[0]
         key = tuple(f"{_name(meta, p)}={_show(first.get(p))}" for p in sweep_axes)
         if kind != "case":
@@ -89,14 +109,14 @@ def _points(rows, meta, leaf: str, metric: str) -> tuple[dict[Any, list], list[A
         x = first.get(leaf)
         values = [m[f"final_{metric}"] for m in members]
         label = first.get("case") if kind == "case" else None
-        series.setdefault(key, []).append((x, values, label))
+        series.setdefault(key, []).append((x, values, label, pure[name]))
         if x not in xs:
             xs.append(x)
     return series, xs
 
 
-def _panel(ax, rows, meta, leaf: str, metric: str) -> None:
-    series, xs = _points(rows, meta, leaf, metric)
+def _panel(ax, rows, meta, panel: list[str], metric: str) -> None:
+    series, xs = _points(rows, meta, panel, metric)
     numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs)
     order = {json.dumps(x): i for i, x in enumerate(xs)}
 
@@ -105,26 +125,29 @@ def _panel(ax, rows, meta, leaf: str, metric: str) -> None:
 
     for key, points in series.items():
         points.sort(key=lambda p: pos(p[0]))
-        px = [pos(x) for x, _, _ in points]
-        py = [statistics.mean(v) for _, v, _ in points]
+        on = [p for p in points if p[3]]
         name = ", ".join(k for k in key if k) if len(series) > 1 else None
-        line = ax.plot(px, py, marker="o", label=name)[0]
-        for x, values, label in points:
+        line = ax.plot(
+            [pos(x) for x, *_ in on],
+            [statistics.mean(v) for _, v, *_ in on],
+            marker="o",
+            label=name,
+        )[0]
+        for x, values, label, on_line in points:
+            mean = statistics.mean(values)
+            if not on_line:
+                ax.scatter([pos(x)], [mean], facecolors="none", edgecolors=line.get_color())
             if len(values) > 1:
                 ax.scatter([pos(x)] * len(values), values, s=8, alpha=0.4, color=line.get_color())
             if label:
                 ax.annotate(
-                    label,
-                    (pos(x), statistics.mean(values)),
-                    fontsize=7,
-                    textcoords="offset points",
-                    xytext=(3, 3),
+                    label, (pos(x), mean), fontsize=7, textcoords="offset points", xytext=(3, 3)
                 )
     if numeric and min(xs) > 0 and max(xs) / min(xs) > 20:
         ax.set_xscale("log")
     if not numeric:
         ax.set_xticks(range(len(xs)), [str(x) for x in xs], fontsize=8)
-    ax.set_xlabel(_name(meta, leaf))
+    ax.set_xlabel(" / ".join(dict.fromkeys(_name(meta, leaf) for leaf in panel)))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     if 1 < len(series) <= 8:
@@ -152,8 +175,17 @@ def _curves(rows, plt, meta):
     if not runs:
         return None
     fig, ax = plt.subplots(figsize=(8, 5))
-    for name, history in runs:
-        ax.plot([s for s, _ in history], [v for _, v in history], marker=".", label=name)
+    colors = plt.get_cmap("tab10" if len(runs) <= 10 else "tab20")
+    for i, (name, history) in enumerate(runs):
+        style = ("-", "--", ":")[(i // colors.N) % 3]  # beyond 20 runs, colours repeat dashed
+        ax.plot(
+            [s for s, _ in history],
+            [v for _, v in history],
+            marker=".",
+            label=name,
+            color=colors(i % colors.N),
+            linestyle=style,
+        )
     ax.set_xlabel("step")
     ax.set_ylabel(CURVE_METRIC)
     ax.set_title(f"{meta.get('title') or meta['name']}: validation loss", fontsize=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archspec.sweep.plots import _points, write_plots
+from archspec.sweep.plots import _points, plot_axes, write_plots
 from archspec.sweep.table import results_table
 
 META = {
@@ -101,14 +101,36 @@ def test_table_separates_columns_that_share_a_label_but_differ() -> None:
 
 
 def test_a_case_panel_draws_the_base_and_the_cases_that_change_it() -> None:
-    series, xs = _points(ROWS, META, "model.d_ff", "val_loss")
+    series, xs = _points(ROWS, META, ["model.d_ff"], "val_loss")
     assert sorted(xs) == [1024, 2048]
     # one line per learning rate, each through base and ff (not N2, which keeps d_ff)
     assert len(series) == 2
     for points in series.values():
-        assert sorted(label for _, _, label in points) == ["base", "ff"]
-    series, xs = _points(ROWS, META, "schedule.lr", "val_loss")
+        assert sorted(label for _, _, label, _ in points) == ["base", "ff"]
+    series, xs = _points(ROWS, META, ["schedule.lr"], "val_loss")
     assert xs == [0.001, 0.002] and len(series) == 3  # one line per case
+
+
+def test_settings_that_move_together_share_a_panel() -> None:
+    assert plot_axes(ROWS, META) == [
+        ["model.encoder.layers", "model.decoder.layers"],
+        ["model.d_ff"],
+        ["schedule.lr"],
+    ]
+    rows = [dict(r) for r in ROWS]
+    for r in rows:
+        if r["case"] == "ff":  # a case that changes d_ff and the layers: off the d_ff line
+            r["model.encoder.layers"] = r["model.decoder.layers"] = 4
+    meta = dict(
+        META,
+        case_leaves={
+            **META["case_leaves"],
+            "ff": ["model.d_ff", "model.encoder.layers", "model.decoder.layers"],
+        },
+    )
+    series, _ = _points(rows, meta, ["model.d_ff"], "val_loss")
+    on_line = {label: on for points in series.values() for _, _, label, on in points}
+    assert on_line == {"base": True, "ff": False}
 
 
 def test_plots_are_png_files(tmp_path) -> None:
