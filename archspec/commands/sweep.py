@@ -32,7 +32,7 @@ def sweep() -> None:
 
         archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16
 
-        archspec sweep report sweeps/table3
+        archspec sweep report sweeps/table3-shrink16
     """
 
 
@@ -49,7 +49,8 @@ def sweep() -> None:
     "--dir",
     "root",
     type=click.Path(path_type=Path),
-    help="Sweep directory (default: sweeps/<name>); rerun with it to continue.",
+    help="Sweep directory (default: sweeps/<name>, sweeps/<name>-shrink<factor> when shrunk); "
+    "rerun with it to continue.",
 )
 @click.option(
     "--parallel",
@@ -89,7 +90,7 @@ def report(root: Path, no_plots: bool) -> None:
 
     Example:
 
-        archspec sweep report sweeps/table3
+        archspec sweep report sweeps/table3-shrink16
     """
     from archspec.sweep.cli import report_command
 

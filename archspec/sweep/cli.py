@@ -47,7 +47,8 @@ def run_sweep_command(
         return
     from archspec.sweep.runner import run_sweep
 
-    root = root or Path("sweeps") / plan.name
+    factor = plan.sweep.spec.shrink.factor
+    root = root or Path("sweeps") / (plan.name + (f"-shrink{factor}" if factor > 1 else ""))
     executor, placement = make_executor(plan.sweep.spec.executor, root)
     outcome = run_sweep(plan, root, executor, placement, echo=lambda s: click.echo(s, err=True))
     rows, meta = _rows(plan, root)
