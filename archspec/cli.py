@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "summary": "archspec.commands.summary:summary",
     "train": "archspec.commands.train:train",
     "diff": "archspec.commands.diff:diff",
+    "sweep": "archspec.commands.sweep:sweep",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 

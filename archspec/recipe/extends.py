@@ -28,6 +28,7 @@ def shipped_recipes() -> dict[str, Path]:
     if not RECIPES_DIR.is_dir():
         return {}
     files = sorted(p for s in SUFFIXES for p in RECIPES_DIR.rglob(f"*{s}"))
+    files = [p for p in files if "sweeps" not in p.relative_to(RECIPES_DIR).parts]  # sweep files
     return {p.relative_to(RECIPES_DIR).with_suffix("").as_posix(): p for p in files}
 
 

@@ -51,17 +51,33 @@ def apply_overrides(
 ) -> tuple[dict[str, Any], SourceMap]:
     """Apply each `--set` in order (a later one sees the kinds an earlier one chose)."""
     for text in overrides:
-        label = Location(f"--set {text}")
         path, value = parse_override(text)
-        path = _check_path(model, data, path, label)
-        patch = _patch(root_slot(model), data, path, value)
-        patch_sources = SourceMap(label)
-        patch_sources.everywhere(label, _set_here(data, sources, patch, path))
-        origin, root = sources.origin, sources.values.get(())
-        data, sources = merge(data, patch, sources, patch_sources, root_slot(model), notes)
-        sources.origin = origin
-        if root is not None:
-            sources.values[()] = root
+        data, sources = apply_override(
+            data, sources, path, value, Location(f"--set {text}"), model, notes
+        )
+    return data, sources
+
+
+def apply_override(
+    data: dict[str, Any],
+    sources: SourceMap,
+    path: DocPath,
+    value: Any,
+    label: Location,
+    model: type[BaseModel],
+    notes: list[str],
+) -> tuple[dict[str, Any], SourceMap]:
+    """Set one dotted path to a parsed value, as `--set` does; every location it creates
+    points at `label` (a `--set` text, or the file line a sweep case sets it on)."""
+    path = _check_path(model, data, path, label)
+    patch = _patch(root_slot(model), data, path, value)
+    patch_sources = SourceMap(label)
+    patch_sources.everywhere(label, _set_here(data, sources, patch, path))
+    origin, root = sources.origin, sources.values.get(())
+    data, sources = merge(data, patch, sources, patch_sources, root_slot(model), notes)
+    sources.origin = origin
+    if root is not None:
+        sources.values[()] = root
     return data, sources
 
 

@@ -19,6 +19,7 @@ from archspec.spec import Recipe
 
 ROOT = RECIPES_DIR.parent
 SCHEMA_PATH = ROOT / "schemas" / "recipe.schema.json"
+SWEEP_SCHEMA_PATH = ROOT / "schemas" / "sweep.schema.json"
 README_PATH = ROOT / "README.md"
 START, END = "<!-- recipe-reference:start -->", "<!-- recipe-reference:end -->"
 
@@ -26,6 +27,19 @@ START, END = "<!-- recipe-reference:start -->", "<!-- recipe-reference:end -->"
 def schema_text() -> str:
     """The recipe JSON Schema as committed in schemas/recipe.schema.json."""
     return json.dumps(Recipe.model_json_schema(), indent=2) + "\n"
+
+
+def sweep_schema_text() -> str:
+    """The sweep file's JSON Schema (schemas/sweep.schema.json); an inline `base:` recipe is
+    checked against the recipe schema."""
+    from archspec.sweep.spec import SweepSpec
+
+    schema = SweepSpec.model_json_schema()
+    for option in schema["properties"]["base"].get("anyOf", []):
+        if option.get("type") == "object":
+            option.clear()
+            option["$ref"] = "recipe.schema.json"
+    return json.dumps(schema, indent=2) + "\n"
 
 
 @dataclass
@@ -195,6 +209,7 @@ def generated_files(schema_path: Path | None = None) -> dict[Path, str]:
     readme = README_PATH.read_text(encoding="utf-8")
     return {
         schema_path: schema_text(),
+        SWEEP_SCHEMA_PATH: sweep_schema_text(),
         README_PATH: readme_with_reference(readme, reference_markdown()),
     }
 

@@ -8,7 +8,7 @@ import yaml
 from archspec.recipe import dump_recipe, load_recipe, recipe_from_dict
 from tests.conftest import RECIPES, run_cli
 
-SHIPPED = sorted(RECIPES.rglob("*.yaml"))
+SHIPPED = sorted(p for p in RECIPES.rglob("*.yaml") if "sweeps" not in p.parts)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(RECIPES)))

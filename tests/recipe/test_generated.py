@@ -69,6 +69,7 @@ def test_readme_markers_are_required() -> None:
 
 @pytest.mark.parametrize("path", sorted(RECIPES.rglob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_recipe_declares_the_schema(path) -> None:
-    relative = os.path.relpath(ROOT / "schemas" / "recipe.schema.json", path.parent)
+    kind = "sweep" if "sweeps" in path.parts else "recipe"  # recipes/sweeps/ holds sweep files
+    relative = os.path.relpath(ROOT / "schemas" / f"{kind}.schema.json", path.parent)
     first = path.read_text().splitlines()[0]
     assert first == f"# yaml-language-server: $schema={relative}"

@@ -8,7 +8,7 @@ from archspec.analysis import count_parameters
 from archspec.recipe import load_recipe
 from tests.conftest import RECIPES, ROOT, run_cli
 
-SHIPPED = sorted(RECIPES.rglob("*.yaml"))
+SHIPPED = sorted(p for p in RECIPES.rglob("*.yaml") if "sweeps" not in p.parts)
 
 
 def test_validate_every_shipped_recipe_at_once() -> None:

@@ -1,0 +1,97 @@
+"""`archspec sweep SWEEP.yaml` (run an ablation study) and `archspec sweep report DIR`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+SET_HELP = (
+    "A sweep setting (seeds=3, shrink.factor=16) or a recipe setting for every variant, "
+    "applied last (trainer.max_steps=200); value parsed as YAML (repeatable)."
+)
+
+
+class _RunByDefault(click.Group):
+    """`archspec sweep FILE ...` means `archspec sweep run FILE ...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_RunByDefault)
+def sweep() -> None:
+    """Ablation studies: train every variant of a base recipe, then a table and plots.
+    `archspec sweep SWEEP [OPTIONS]` is short for `archspec sweep run SWEEP [OPTIONS]`.
+
+    Example:
+
+        archspec sweep recipes/sweeps/table3.yaml --dry-run
+
+        archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16
+
+        archspec sweep report sweeps/table3-shrink16
+    """
+
+
+@sweep.command()
+@click.argument("sweep_file", metavar="SWEEP")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Expand and validate every variant; print the "
+    "table of variants with parameters and FLOPs; train nothing.",
+)
+@click.option(
+    "--dir",
+    "root",
+    type=click.Path(path_type=Path),
+    help="Sweep directory (default: sweeps/<name>, sweeps/<name>-shrink<factor> when shrunk); "
+    "rerun with it to continue.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Variants training at once, each in its own process (CPU).",
+)
+@click.option(
+    "--devices-per-run",
+    type=click.IntRange(min=1),
+    metavar="K",
+    help="GPUs per variant; the visible GPUs are split into groups of K.",
+)
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots at the end.")
+def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, no_plots) -> None:
+    """Train every variant of SWEEP (a sweep file or a shipped name such as table3); running
+    it again continues where it stopped.  Exit status 0 when all finished, 1 when some
+    failed, 2 on a mistake in the sweep, 130 when stopped with Ctrl-C.
+
+    Example:
+
+    \b
+        archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16 --parallel 2
+    """
+    from archspec.sweep.cli import run_sweep_command
+
+    run_sweep_command(
+        sweep_file, list(overrides), dry_run, root, parallel, devices_per_run, not no_plots
+    )
+
+
+@sweep.command()
+@click.argument("root", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--no-plots", is_flag=True, help="Only the Markdown table.")
+def report(root: Path, no_plots: bool) -> None:
+    """Rebuild table.md and plots/*.png of a sweep directory from its results.
+
+    Example:
+
+        archspec sweep report sweeps/table3-shrink16
+    """
+    from archspec.sweep.cli import report_command
+
+    report_command(root, not no_plots)
