@@ -100,7 +100,9 @@ class GracefulStop(L.Callback):
         self.requested = True
         print("\nStopping after this step (Ctrl-C again to abort)...", flush=True)
 
-    def on_fit_start(self, trainer, pl_module) -> None:
+    def on_train_start(self, trainer, pl_module) -> None:
+        # Installed here, after Lightning registered its own SIGTERM handler (which would end
+        # the run before the step's checkpoint is written): ours replaces it while training.
         try:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handler)
@@ -114,9 +116,16 @@ class GracefulStop(L.Callback):
             self.last.save(trainer)
             trainer.should_stop = True
 
-    def on_fit_end(self, trainer, pl_module) -> None:
+    def _restore(self) -> None:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+        self._previous.clear()
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        self._restore()
+
+    def on_exception(self, trainer, pl_module, exception) -> None:
+        self._restore()
 
 
 class RanksInSync(L.Callback):

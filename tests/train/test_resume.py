@@ -18,14 +18,14 @@ from tests.train.conftest import tiny
 
 
 class CtrlCAt(L.Callback):
-    """Sends this process a real SIGINT after optimizer step `step`."""
+    """Sends this process a real SIGINT (or another signal) after optimizer step `step`."""
 
-    def __init__(self, step: int) -> None:
-        self.step = step
+    def __init__(self, step: int, sig: int = signal.SIGINT) -> None:
+        self.step, self.sig = step, sig
 
     def on_train_batch_end(self, trainer, *args) -> None:
         if trainer.global_step == self.step:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), self.sig)
 
 
 def weights(run_dir) -> dict[str, torch.Tensor]:
@@ -33,8 +33,17 @@ def weights(run_dir) -> dict[str, torch.Tensor]:
     return ckpt["state_dict"]
 
 
-@pytest.mark.parametrize("objective", ["causal-lm", "masked-lm", "seq2seq"])
-def test_interrupted_and_resumed_equals_uninterrupted(objective: str, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("objective", "sig"),
+    [
+        ("causal-lm", signal.SIGINT),
+        ("masked-lm", signal.SIGINT),
+        ("seq2seq", signal.SIGINT),
+        ("causal-lm", signal.SIGTERM),  # what schedulers and `kill` send
+    ],
+    ids=["causal-lm-SIGINT", "masked-lm-SIGINT", "seq2seq-SIGINT", "causal-lm-SIGTERM"],
+)
+def test_interrupted_and_resumed_equals_uninterrupted(objective: str, sig: int, tmp_path) -> None:
     # dropout on, cosine schedule, validation in between: everything that could drift
     recipe = tiny(
         objective,
@@ -43,7 +52,7 @@ def test_interrupted_and_resumed_equals_uninterrupted(objective: str, tmp_path) 
         trainer={"max_steps": 24, "val_every": 10},
     )
     straight = train(recipe, run_dir=tmp_path / "straight")
-    stopped = train(recipe, run_dir=tmp_path / "resumed", extra_callbacks=[CtrlCAt(13)])
+    stopped = train(recipe, run_dir=tmp_path / "resumed", extra_callbacks=[CtrlCAt(13, sig)])
     # the signal lands between steps 13 and 14: step 14 finishes, then the run stops
     assert stopped.summary["status"] == "stopped" and stopped.summary["steps"] == 14
     resumed = train(recipe, run_dir=tmp_path / "resumed", resume=True)
