@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 
 from benchmarks.harness import Runner, ratio
-from benchmarks.suite import CompileRun, ShapeRun
+from benchmarks.suite import OptionsRun, ShapeRun
 
 TARGET_RATIO = 1.0
 """Every archspec variant >= this x the throughput of the fastest peer of its shape."""
@@ -96,17 +96,17 @@ def targets_table(runs: list[ShapeRun]) -> list[str]:
     return lines
 
 
-def compile_table(runs: list[CompileRun]) -> list[str]:
+def options_table(runs: list[OptionsRun]) -> list[str]:
     lines = [
-        "| shape | model | eager tokens/s | compiled tokens/s | speed-up | cold compile |",
+        "| shape | model | eager fp32 tokens/s | compiled: speed-up | cold compile "
+        "| bf16 autocast: speed-up |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    for c in runs:
-        t = c.shape.tokens_per_step
-        x = ratio(c.compiled, c.eager)
+    for o in runs:
+        t = o.shape.tokens_per_step
         lines.append(
-            f"| {c.shape.kind} | {c.name} | {t / c.eager.median_step:,.0f} | "
-            f"{t / c.compiled.median_step:,.0f} | {_r(x)} | {c.cold_s:.0f} s |"
+            f"| {o.shape.kind} | {o.name} | {t / o.eager.median_step:,.0f} | "
+            f"{_r(ratio(o.compiled, o.eager))} | {o.cold_s:.0f} s | {_r(ratio(o.bf16, o.eager))} |"
         )
     return lines
 

@@ -32,8 +32,13 @@ def parse() -> argparse.Namespace:
     p.add_argument("--only", choices=KINDS, action="append", help="shape(s) to run")
     p.add_argument("--dropout", type=float, nargs="+", default=[0.0, 0.1])
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--no-memory", action="store_true")
-    p.add_argument("--no-compile", action="store_true")
+    on_off = argparse.BooleanOptionalAction
+    p.add_argument(
+        "--memory", action=on_off, help="peak memory per model (default: unless --quick)"
+    )
+    p.add_argument(
+        "--compile", action=on_off, help="compile/bf16 options (default: unless --quick)"
+    )
     p.add_argument("--no-instant", action="store_true")
     p.add_argument("--peak-tflops", type=float, default=None, help="GPU peak for the MFU column")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
@@ -51,11 +56,14 @@ def main() -> None:
 
     from benchmarks import gpu, instant, machine, report
     from benchmarks.shapes import SHAPES
-    from benchmarks.suite import QUICK, Settings, run_compile, run_memory, run_shape
+    from benchmarks.suite import QUICK, Settings, run_memory, run_options, run_shape
 
     s = QUICK if args.quick else Settings()
-    s = replace(s, memory=s.memory and not args.no_memory,
-                compile=s.compile and not args.no_compile)  # fmt: skip
+    s = replace(
+        s,
+        memory=s.memory if args.memory is None else args.memory,
+        compile=s.compile if args.compile is None else args.compile,
+    )
     kinds = args.only or KINDS
     log = lambda msg: print(msg, flush=True)  # noqa: E731
     loads = [machine.load_average()]
@@ -69,16 +77,16 @@ def main() -> None:
             if s.memory and dropout == args.dropout[0]:
                 run_memory(run, log)
             runs.append(run)
-    compiled = []
+    options = []
     if s.compile:
         for kind in [k for k in kinds if k != "encoder"]:
-            compiled.append(run_compile(SHAPES[kind], "archspec sinusoidal pre-norm", s, log))
+            options.append(run_options(SHAPES[kind], "archspec sinusoidal pre-norm", s, log))
             loads.append(machine.load_average())
     instant_rows = [] if args.no_instant else instant.run(repeats=1 if args.quick else 5, log=log)
     gpu_lines = gpu.run(kinds, peak_tflops=args.peak_tflops, log=log)
     loads.append(machine.load_average())
 
-    md = render(args, s, runs, compiled, instant_rows, gpu_lines, loads, started)
+    md = render(args, s, runs, options, instant_rows, gpu_lines, loads, started)
     args.out.write_text("\n".join(md) + "\n")
     raw = {
         f"{r.shape.kind} dropout {r.dropout}": {
@@ -93,7 +101,7 @@ def main() -> None:
     print("\n".join(report.targets_table(runs)))
 
 
-def render(args, s, runs, compiled, instant_rows, gpu_lines, loads, started) -> list[str]:  # noqa: ANN001
+def render(args, s, runs, options, instant_rows, gpu_lines, loads, started) -> list[str]:  # noqa: ANN001
     from benchmarks import instant, machine, report
 
     minutes = (time.time() - started) / 60
@@ -128,8 +136,9 @@ def render(args, s, runs, compiled, instant_rows, gpu_lines, loads, started) -> 
     for run in runs:
         md += ["", f"### {run.shape.kind}, dropout {run.dropout}", "",
                run.shape.describe(), "", *report.throughput_table(run)]  # fmt: skip
-    md += ["", "## torch.compile (archspec.fast.maybe_compile)", ""]
-    md += report.compile_table(compiled) if compiled else ["Not run (--quick or --no-compile)."]
+    md += ["", "## Trainer options: torch.compile and bf16 autocast (archspec.fast)", ""]
+    not_run = "Not run (--quick or --no-compile)."
+    md += report.options_table(options) if options else [not_run]
     md += ["", "## Instant commands", ""]
     md += instant.markdown(instant_rows) if instant_rows else ["Not run (--no-instant)."]
     md += ["", "## GPU (bf16 autocast)", "", *gpu_lines]

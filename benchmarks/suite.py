@@ -111,26 +111,30 @@ def run_memory(run: ShapeRun, log: Callable[[str], None]) -> None:
 
 
 @dataclass
-class CompileRun:
+class OptionsRun:
+    """One archspec variant trained eager fp32, compiled fp32 and eager under bf16 autocast."""
+
     shape: Shape
     name: str
     eager: Runner
     compiled: Runner
+    bf16: Runner
     cold_s: float
     """Wall time of the first compiled step (tracing and compiling forward and backward)."""
 
 
-def run_compile(shape: Shape, variant: str, s: Settings, log: Callable[[str], None]) -> CompileRun:
-    """The same archspec variant eager and compiled (archspec.fast.maybe_compile), interleaved;
-    compilation happens before timing."""
-    from archspec.fast import maybe_compile
+def run_options(shape: Shape, variant: str, s: Settings, log: Callable[[str], None]) -> OptionsRun:
+    """The trainer options on one archspec variant, interleaved: torch.compile
+    (archspec.fast.maybe_compile; compiling happens before timing) and bf16 autocast."""
+    from archspec.fast import autocast, maybe_compile
 
     (cand,) = [c for c in archspec_candidates(shape, 0.0) if c.name == variant]
-    eager, compiled = _runners([cand, cand], shape)
+    eager, compiled, bf16 = _runners([cand, cand, cand], shape)
+    bf16.autocast = lambda: autocast("cpu", "bf16-mixed")
     maybe_compile(compiled.model, True)
     t0 = time.perf_counter()
     compiled.step()
     cold = time.perf_counter() - t0
     log(f"{shape.kind}: cold compile of {variant}: {cold:.1f} s")
-    interleave([eager, compiled], warmup=s.warmup, rounds=s.rounds, steps=s.steps, log=log)
-    return CompileRun(shape, variant, eager, compiled, cold)
+    interleave([eager, compiled, bf16], warmup=s.warmup, rounds=s.rounds, steps=s.steps, log=log)
+    return OptionsRun(shape, variant, eager, compiled, bf16, cold)
