@@ -106,8 +106,8 @@ class Embeddings(nn.Module):
         if offset + t > self.max_len:
             raise _too_long(offset + t, self.max_len, "max_len")
         x = self.tokens(tokens)  # (B, T, D)
-        if self.scale != 1.0:
+        if self.positions is not None:  # P + scale * E[tokens] in one pass
+            x = torch.add(self.positions(t, offset), x, alpha=self.scale)  # (T, D) + (B, T, D)
+        elif self.scale != 1.0:
             x = x * self.scale
-        if self.positions is not None:
-            x = x + self.positions(t, offset)  # (B, T, D) + (T, D)
         return self.dropout(x)
