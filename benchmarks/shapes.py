@@ -53,11 +53,11 @@ class Shape:
             "encoder": f"{self.enc_layers} layers",
             "encoder-decoder": f"{self.enc_layers}+{self.dec_layers} layers",
         }[self.kind]
-        lengths = (
-            f"lengths {self.src_len}/{self.tgt_len}"
-            if self.kind == "encoder-decoder"
-            else f"sequence {self.tgt_len}"
-        )
+        lengths = {
+            "decoder": f"sequence {self.tgt_len}",
+            "encoder": f"sequence {self.src_len}, masked-LM loss on {self.mlm_fraction:.0%}",
+            "encoder-decoder": f"lengths {self.src_len}/{self.tgt_len}",
+        }[self.kind]
         return (
             f"d_model {self.d_model}, {self.heads} heads, d_ff {self.d_ff}, {layers}, "
             f"vocabulary {self.vocab}, {lengths}, batch {self.batch}, {self.activation}"
