@@ -26,7 +26,7 @@ def gpt2(shape: Shape, dropout: float) -> nn.Module:
         vocab_size=shape.vocab, n_positions=shape.tgt_len, n_embd=shape.d_model,
         n_layer=shape.dec_layers, n_head=shape.heads, n_inner=shape.d_ff,
         activation_function=shape.activation, resid_pdrop=dropout, embd_pdrop=dropout,
-        attn_pdrop=0.0, tie_word_embeddings=True,
+        attn_pdrop=0.0, tie_word_embeddings=True, bos_token_id=1, eos_token_id=2,
     )  # fmt: skip
     return GPT2LMHeadModel._from_config(cfg, attn_implementation=ATTN)
 
