@@ -66,6 +66,10 @@ class Runner:
         self.optimizer.zero_grad(set_to_none=True)
         return float(loss.detach())
 
+    def release(self) -> None:
+        """Drop the model, optimizer and batch (keeping the timings) once a run is done."""
+        self.model = self.optimizer = self.batch = None  # type: ignore[assignment]
+
     def round_medians(self) -> list[float]:
         return [statistics.median(r) for r in self.rounds]
 

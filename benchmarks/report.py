@@ -111,5 +111,27 @@ def options_table(runs: list[OptionsRun]) -> list[str]:
     return lines
 
 
+def misses(run: ShapeRun) -> list[tuple[str, Runner, Runner]]:
+    """(what was missed, our model, the model to profile it against) for each missed target."""
+    out = []
+    r, x = worst_ratio(run, include_relative=False)
+    if x[0] < TARGET_RATIO:
+        out.append((f"{r.name} at {x[0]:.2f}x the fastest peer", r, run.fastest_peer))
+    rel = [p for p in run.ours if "relative" in p.name]
+    if rel:
+        r = min(rel, key=lambda p: run.vs_fastest_peer(p)[0])
+        x = run.vs_fastest_peer(r)
+        if x[0] < TARGET_RATIO:
+            out.append((f"{r.name} at {x[0]:.2f}x the fastest peer", r, run.fastest_peer))
+        for placement, c in relative_cost(run).items():
+            if c[0] > TARGET_RELATIVE:
+                rel_r = run.get(f"archspec relative {placement}-norm")
+                sin_r = run.get(f"archspec sinusoidal {placement}-norm")
+                out.append(
+                    (f"{rel_r.name} at {c[0]:.2f}x the step time of sinusoidal", rel_r, sin_r)
+                )
+    return out
+
+
 def median_load(samples: list[tuple[float, float, float]]) -> float:
     return statistics.median(s[0] for s in samples)

@@ -54,7 +54,7 @@ def main() -> None:
     transformers.logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
 
-    from benchmarks import gpu, instant, machine, report
+    from benchmarks import gpu, instant, machine, profiles, report
     from benchmarks.shapes import SHAPES
     from benchmarks.suite import QUICK, Settings, run_memory, run_options, run_shape
 
@@ -76,6 +76,11 @@ def main() -> None:
             loads.append(machine.load_average())
             if s.memory and dropout == args.dropout[0]:
                 run_memory(run, log)
+            for missed, ours, theirs in report.misses(run):
+                log(f"  profiling: {missed}")
+                run.profiles.append((missed, profiles.compare(ours, theirs)))
+            for r in run.runners:
+                r.release()
             runs.append(run)
     options = []
     if s.compile:
@@ -136,6 +141,8 @@ def render(args, s, runs, options, instant_rows, gpu_lines, loads, started) -> l
     for run in runs:
         md += ["", f"### {run.shape.kind}, dropout {run.dropout}", "",
                run.shape.describe(), "", *report.throughput_table(run)]  # fmt: skip
+        for missed, table in run.profiles:
+            md += ["", f"Profile of a miss: {missed}.", "", *table]
     md += ["", "## Trainer options: torch.compile and bf16 autocast (archspec.fast)", ""]
     not_run = "Not run (--quick or --no-compile)."
     md += report.options_table(options) if options else [not_run]

@@ -20,7 +20,7 @@ from benchmarks.shapes import Shape, make_batch
 @dataclass(frozen=True)
 class Settings:
     warmup: int = 3
-    rounds: int = 5
+    rounds: int = 7
     steps: int = 3
     memory: bool = True
     compile: bool = True
@@ -38,6 +38,8 @@ class ShapeRun:
     runners: list[Runner]
     matmul_rates: list[float]
     memory: dict[str, dict[str, float]] = field(default_factory=dict)
+    profiles: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(missed target, Markdown op table) for each target this run missed."""
 
     @property
     def peers(self) -> list[Runner]:
