@@ -55,7 +55,10 @@ def throughput_table(run: ShapeRun) -> list[str]:
 def relative_cost(run: ShapeRun) -> dict[str, tuple[float, float, float]]:
     """Step time of relative over sinusoidal, per placement: (median, min, max) over rounds."""
     out = {}
+    names = {r.name for r in run.runners}
     for placement in ("pre", "post"):
+        if f"archspec relative {placement}-norm" not in names:
+            continue
         rel = run.get(f"archspec relative {placement}-norm")
         sin = run.get(f"archspec sinusoidal {placement}-norm")
         out[placement] = ratio(sin, rel)  # time_rel / time_sin
