@@ -51,6 +51,8 @@ def parse() -> argparse.Namespace:
     p.add_argument("--only", choices=KINDS, action="append", help="shape(s) to run")
     p.add_argument("--dropout", type=float, nargs="+", default=[0.0, 0.1])
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--rounds", type=int, help="timed rounds per model (default 5; --quick 2)")
+    p.add_argument("--steps", type=int, help="timed steps per model per round (default 3)")
     on_off = argparse.BooleanOptionalAction
     p.add_argument(
         "--memory", action=on_off, help="peak memory per model (default: unless --quick)"
@@ -82,6 +84,8 @@ def main() -> None:
         s,
         memory=s.memory if args.memory is None else args.memory,
         compile=s.compile if args.compile is None else args.compile,
+        rounds=args.rounds or s.rounds,
+        steps=args.steps or s.steps,
     )
     kinds = args.only or KINDS
     log = lambda msg: print(msg, flush=True)  # noqa: E731
