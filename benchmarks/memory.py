@@ -4,7 +4,7 @@ CPU: torch allocates through the C allocator, which tracemalloc does not see, so
 number is the process's resident set. Each model runs in its own subprocess that first imports
 every peer library (the same baseline for all), records its resident set, then builds the model,
 its optimizer and batch and takes `steps` training steps; the reported peak is the high-water
-resident set (getrusage ru_maxrss) minus that baseline: parameters, gradients, AdamW state,
+resident set (VmHWM) minus that baseline: parameters, gradients, AdamW state,
 activations and the allocator's slack together. GPU: torch.cuda.max_memory_allocated.
 
 Alongside, the bytes of activations autograd saves for backward in one step (tensors packed by
@@ -30,6 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_rss_bytes() -> int:
+    """This process's high-water resident set (VmHWM). Not getrusage's ru_maxrss, which Linux
+    carries over from the parent across fork and exec (a big parent would mask the child)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def saved_activation_bytes(runner) -> int:  # noqa: ANN001  (a harness.Runner)
@@ -71,7 +81,7 @@ def measure(kind: str, dropout: float, name: str, steps: int = 3) -> dict[str, f
     runner = Runner(cand, cand.build(), make_batch(shape))
     for _ in range(steps):
         runner.step()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_rss_bytes()
     saved = saved_activation_bytes(runner)
     return {"peak_mb": (peak - base) / 2**20, "saved_mb": saved / 2**20}
 

@@ -77,7 +77,7 @@ def main() -> None:
 
     from benchmarks import gpu, instant, machine, profiles, report
     from benchmarks.shapes import SHAPES
-    from benchmarks.suite import QUICK, Settings, run_memory, run_options, run_shape
+    from benchmarks.suite import QUICK, Settings, run_memory, run_options, run_saved, run_shape
 
     s = QUICK if args.quick else Settings()
     s = replace(
@@ -99,6 +99,8 @@ def main() -> None:
             loads.append(machine.load_average())
             if s.memory and dropout == args.dropout[0]:
                 run_memory(run, log)
+            else:
+                run_saved(run)
             for missed, ours, theirs in report.misses(run):
                 log(f"  profiling: {missed}")
                 run.profiles.append((missed, profiles.compare(ours, theirs)))

@@ -115,6 +115,16 @@ def run_memory(run: ShapeRun, log: Callable[[str], None]) -> None:
         log(f"  memory {r.name:34s} peak {m['peak_mb']:6.0f} MB, saved {m['saved_mb']:5.0f} MB")
 
 
+def run_saved(run: ShapeRun) -> None:
+    """Activation bytes saved for backward per model, in this process (peak memory needs a
+    fresh process each: run_memory)."""
+    from benchmarks.memory import saved_activation_bytes
+
+    for r in run.runners:
+        saved = saved_activation_bytes(r) / 2**20
+        run.memory[r.name] = {"peak_mb": float("nan"), "saved_mb": saved}
+
+
 @dataclass
 class OptionsRun:
     """One archspec variant trained eager fp32, compiled fp32 and eager under bf16 autocast."""
