@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from archspec.nn.masks import AttentionMask, masked_softmax
+from archspec.nn.masks import AttentionMask
 from archspec.nn.relative import RelativePositions
 
 
@@ -96,21 +97,28 @@ class MultiHeadAttention(nn.Module):
                 q, k, v, attn_mask=mask.mask, dropout_p=p, is_causal=mask.is_causal
             )  # (B, H, T, Dv)
         t, s = q.shape[2], k.shape[2]
-        allowed = mask.materialize(t, s, q.device)  # (B|1, 1, T, S) or None
-        index = rel.index(t, s, q.device)  # (T, S)
-        q = q * (1.0 / math.sqrt(self.d_k))  # (B, H, T, Dk)
-        bias = rel.key_bias(q, index)  # (B, H, T, S)
+        blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
+        index = mask.shared(
+            ("relative", t, s, rel.max_distance), lambda: rel.index(t, s, q.device)
+        )  # (T, S), made by the first layer of the stack, reused by the others
+        assert index is not None
+        q = q * (1.0 / math.sqrt(self.d_k))  # (B, H, T, Dk), laid out as (B, T, H, Dk)
+        bias = rel.key_bias(q, index)  # (B, H, T, S), a fresh tensor
         if rel.value_table is None:  # key term only: an additive float bias through SDPA
-            if allowed is not None:
-                bias = bias.masked_fill(~allowed, float("-inf"))  # (B, H, T, S)
+            if blocked is not None:
+                bias = bias.masked_fill_(blocked, float("-inf"))  # (B, H, T, S)
             return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p, scale=1.0)
-        scores = q @ k.transpose(-2, -1)  # (B, H, T, Dk) @ (B, H, Dk, S) -> (B, H, T, S)
+        scores = torch.matmul(q, k.transpose(-2, -1))  # (B, H, T, Dk) @ (B, H, Dk, S)
         scores = scores.add_(bias)  # (B, H, T, S)
-        weights = masked_softmax(scores, allowed)  # (B, H, T, S)
+        if blocked is not None:  # finfo.min, not -inf: a row with no key gives no NaN
+            scores = scores.masked_fill_(blocked, torch.finfo(scores.dtype).min)
+        weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
+        if blocked is not None and mask.may_hide_whole_rows:
+            weights = weights.masked_fill(blocked, 0.0)  # such a row attends to nothing
         if p:
             weights = F.dropout(weights, p)
         z = weights @ v  # (B, H, T, S) @ (B, H, S, Dv) -> (B, H, T, Dv)
-        return z + rel.value_term(weights, index)  # (B, H, T, Dv)
+        return rel.add_value_term(z, weights, index)  # (B, H, T, Dv)
 
     def forward(self, x: Tensor, mask: AttentionMask, memory: Tensor | None = None) -> Tensor:
         """x [B, T, D], memory [B, S, D] (cross-attention only) -> [B, T, D]."""

@@ -11,7 +11,7 @@ Conventions:
   its `is_causal=True` path.
 - A query row whose keys are all masked (an all-padding sequence, a left-padded first
   position) attends to nothing: its output is zero, never NaN (SDPA's behaviour since torch
-  2.5; `masked_softmax` below does the same for the explicit path).
+  2.5; the explicit relative-value path in attention.py does the same).
 - Queries are the last T of S positions (`causal(t, s)`), ready for a key/value cache. SDPA's
   own `is_causal` aligns queries to the first keys instead, so a cached decoding step must pass
   an explicit `causal(t, s)` mask rather than `is_causal=True`.
@@ -19,7 +19,8 @@ Conventions:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
@@ -28,19 +29,43 @@ from torch import Tensor
 @dataclass(frozen=True)
 class AttentionMask:
     """What one attention call may look at: an explicit mask, the implicit causal mask, or
-    nothing (full attention)."""
+    nothing (full attention).
+
+    One AttentionMask serves every layer of a stack in one forward, so what the layers derive
+    from it (the explicit causal mask, its complement, relative-distance indices) is made by
+    the first layer and reused by the rest (`shared`)."""
 
     mask: Tensor | None = None
     """Bool[B or 1, 1, T, S], True = may attend; None when `is_causal` or full attention."""
     is_causal: bool = False
     """The plain look-ahead mask (query i sees keys j <= i), left to SDPA's causal path."""
+    _shared: dict[Hashable, Tensor | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, key: Hashable, make: Callable[[], Tensor | None]) -> Tensor | None:
+        """`make()`, computed once per AttentionMask (so once per stack forward) for `key`."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
 
     def materialize(self, t: int, s: int, device: torch.device) -> Tensor | None:
         """The mask as an explicit Bool[.., 1, T, S] (or None for full attention), for paths
         that cannot use SDPA's implicit causal mask (relative positions)."""
         if self.is_causal:
-            return causal(t, s, device)[None, None]  # (1, 1, T, S)
+            return self.shared(("causal", t, s, device), lambda: causal(t, s, device)[None, None])
         return self.mask
+
+    def blocked(self, t: int, s: int, device: torch.device) -> Tensor | None:
+        """The complement of `materialize`: Bool[.., 1, T, S], True = hidden (or None)."""
+        allowed = self.materialize(t, s, device)
+        if allowed is None:
+            return None
+        return self.shared(("blocked", t, s, device), lambda: ~allowed)
+
+    @property
+    def may_hide_whole_rows(self) -> bool:
+        """Whether some query may have no key left (padding, e.g. an all-padding sequence);
+        a causal mask alone always leaves a query its own position."""
+        return self.mask is not None
 
 
 def causal(t: int, s: int, device: torch.device | None = None) -> Tensor:
@@ -91,12 +116,3 @@ def cross_attention_mask(memory_pad_mask: Tensor | None) -> AttentionMask:
     if memory_pad_mask is None:
         return AttentionMask()
     return AttentionMask(mask=~memory_pad_mask[:, None, None, :])  # (B, 1, 1, S)
-
-
-def masked_softmax(scores: Tensor, mask: Tensor | None) -> Tensor:
-    """softmax over the last dim of Float[B, H, T, S] with Bool[.., T, S] (True = keep);
-    a row with no key left gives zeros, not NaN (as SDPA does)."""
-    if mask is None:
-        return torch.softmax(scores, dim=-1)
-    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)  # (B, H, T, S)
-    return torch.softmax(scores, dim=-1).masked_fill(~mask, 0.0)  # (B, H, T, S)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from archspec.nn import init
 from archspec.nn.positions import Embeddings
 from archspec.nn.stacks import Stack
 
@@ -31,15 +32,13 @@ from archspec.nn.stacks import Stack
 def token_embedding(vocab: int, d_model: int) -> nn.Embedding:
     """A token table initialised N(0, D^-1/2) (fairseq's Transformer): scaled by sqrt(D) it has
     unit variance, and tied to the output projection it gives logits of unit scale."""
-    table = nn.Embedding(vocab, d_model)
-    nn.init.normal_(table.weight, std=d_model**-0.5)
-    return table
+    return init.embedding(vocab, d_model, std=d_model**-0.5)
 
 
 def output_projection(d_model: int, vocab: int) -> nn.Linear:
     """The pre-softmax projection D -> V, never with a bias; N(0, D^-1/2) as fairseq's."""
     out = nn.Linear(d_model, vocab, bias=False)
-    nn.init.normal_(out.weight, std=d_model**-0.5)
+    init.normal_(out.weight, std=d_model**-0.5)
     return out
 
 

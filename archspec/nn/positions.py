@@ -11,6 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from archspec.errors import ArchspecError
+from archspec.nn import init
 
 
 def sinusoid_table(max_len: int, d_model: int, base: float = 10000.0) -> Tensor:
@@ -39,7 +40,11 @@ class SinusoidalPositions(nn.Module):
     def __init__(self, d_model: int, max_len: int, base: float = 10000.0) -> None:
         super().__init__()
         self.max_len, self.base = max_len, base
-        self.register_buffer("table", sinusoid_table(max_len, d_model, base), persistent=False)
+        if torch.get_default_device().type == "meta":  # a meta table has no values to compute
+            table = torch.empty(max_len, d_model)  # (and arange on meta imports torch._dynamo)
+        else:
+            table = sinusoid_table(max_len, d_model, base)
+        self.register_buffer("table", table, persistent=False)  # (max_len, D)
 
     def forward(self, t: int, offset: int = 0) -> Tensor:
         """Encodings of positions offset .. offset+T-1: [T, D]."""
@@ -64,7 +69,7 @@ class LearnedPositions(nn.Module):
 
     def reset_parameters(self) -> None:
         """N(0, D^-1/2), as fairseq's learned positional embeddings."""
-        nn.init.normal_(self.weight, std=self.weight.shape[1] ** -0.5)
+        init.normal_(self.weight, std=self.weight.shape[1] ** -0.5)
 
     def forward(self, t: int, offset: int = 0) -> Tensor:
         """Encodings of positions offset .. offset+T-1: [T, D]."""
@@ -101,8 +106,8 @@ class Embeddings(nn.Module):
         if offset + t > self.max_len:
             raise _too_long(offset + t, self.max_len, "max_len")
         x = self.tokens(tokens)  # (B, T, D)
-        if self.scale != 1.0:
+        if self.positions is not None:  # P + scale * E[tokens] in one pass
+            x = torch.add(self.positions(t, offset), x, alpha=self.scale)  # (T, D) + (B, T, D)
+        elif self.scale != 1.0:
             x = x * self.scale
-        if self.positions is not None:
-            x = x + self.positions(t, offset)  # (B, T, D) + (T, D)
         return self.dropout(x)

@@ -111,16 +111,55 @@ def test_relative_attention_is_shaws_formula(values: bool, causal: bool) -> None
     assert all(torch.isfinite(p.grad).all() for p in att.parameters())
 
 
+@pytest.mark.parametrize("causal", [False, True])
 @pytest.mark.parametrize("values", [True, False])
-def test_relative_attention_without_padding_takes_the_unmasked_path(values: bool) -> None:
+def test_relative_attention_without_padding_takes_the_unmasked_path(
+    values: bool, causal: bool
+) -> None:
     torch.manual_seed(1)
     att = MultiHeadAttention(D, 2, 4, 4, relative=RelativePositions(3, 4, 4, values))
     x = torch.randn(2, 6, D)
     allowed = torch.ones(2, 6, 6, dtype=torch.bool)
+    if causal:
+        allowed = allowed & torch.tril(torch.ones(6, 6, dtype=torch.bool))
     with torch.no_grad():
         expected = _shaw_loop(att, x, allowed)
-    got = att(x, self_attention_mask(None, 6, causal_after=None, device=x.device))
+    mask = self_attention_mask(None, 6, causal_after=0 if causal else None, device=x.device)
+    assert mask.is_causal == causal and mask.mask is None
+    got = att(x, mask)
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
+    got.sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in att.parameters())
+
+
+def test_a_stack_builds_its_causal_mask_and_distances_once_per_forward(monkeypatch) -> None:
+    """Every relative layer needs the explicit causal mask and the distance index; the first
+    layer makes them and the others reuse them, instead of rebuilding them per layer."""
+    from archspec.build import build_model
+    from archspec.nn import masks, relative
+    from archspec.spec import Recipe
+
+    recipe = Recipe.model_validate(
+        {"model": {"kind": "decoder", "d_model": 16, "heads": 2, "d_ff": 32, "vocab_size": 11,
+                   "max_len": 12, "positional": {"kind": "relative", "max_distance": 3},
+                   "decoder": {"layers": 4}}}
+    )  # fmt: skip
+    model = build_model(recipe)
+    calls = {"causal": 0, "index": 0}
+    real_causal, real_index = masks.causal, relative.RelativePositions.index
+
+    def counting_causal(*args, **kwargs):
+        calls["causal"] += 1
+        return real_causal(*args, **kwargs)
+
+    def counting_index(self, *args, **kwargs):
+        calls["index"] += 1
+        return real_index(self, *args, **kwargs)
+
+    monkeypatch.setattr(masks, "causal", counting_causal)
+    monkeypatch.setattr(relative.RelativePositions, "index", counting_index)
+    model(torch.randint(0, 11, (2, 9)))
+    assert calls == {"causal": 1, "index": 1}
 
 
 def test_d_k_and_d_v_are_independent() -> None:
