@@ -16,6 +16,7 @@ import torchmetrics
 from torch import Tensor
 
 from archspec.build import build_model
+from archspec.fast import maybe_compile
 from archspec.spec import Recipe
 from archspec.train.losses import TokenLoss
 from archspec.train.optim import build_optimizer
@@ -30,7 +31,7 @@ class ArchspecModule(L.LightningModule):
         self.save_hyperparameters()
         self.recipe = Recipe.model_validate(recipe)
         self.data_info = data
-        self.model = build_model(self.recipe)
+        self.model = maybe_compile(build_model(self.recipe), self.recipe.trainer.compile)
         self.metrics = torch.nn.ModuleDict(
             {
                 stage: torch.nn.ModuleDict(

@@ -72,3 +72,16 @@ def test_checkpoint_alone_reloads_identical_logits(objective: str, tmp_path) -> 
     assert torch.equal(out_a, out_b)
     for (name, p), (_, q) in zip(a.state_dict().items(), state["state_dict"].items(), strict=True):
         assert torch.equal(p, q), name
+
+
+@pytest.mark.slow
+def test_compile_option_trains_and_checkpoints_keep_eager_names(tmp_path) -> None:
+    recipe = tiny("causal-lm", trainer={"max_steps": 6, "val_every": 6, "compile": True})
+    result = train(recipe, run_dir=tmp_path / "run")
+    assert result.summary["status"] == "finished"
+    state = torch.load(
+        tmp_path / "run/checkpoints/last.ckpt", map_location="cpu", weights_only=False
+    )
+    assert not any("_orig_mod" in name for name in state["state_dict"])
+    eager = module_class("causal-lm").load_from_checkpoint(tmp_path / "run/checkpoints/last.ckpt")
+    assert set(eager.state_dict()) == set(state["state_dict"])
