@@ -5,8 +5,25 @@ Legend: B batch, S source length, T generated length, V vocabulary.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import Tensor, nn
+
+from archspec.decoding.loop import decode_loop, pad_rows
+from archspec.decoding.session import Seq2SeqSession
+
+
+def argmax(logits: Tensor) -> Tensor:
+    """The most likely token of each row: (N, V) -> Long[N]."""
+    return logits.argmax(-1)
+
+
+def greedy(
+    session, first: Tensor, max_new: int | Sequence[int], eos: int | None
+) -> list[list[int]]:
+    """Greedy search from `first` (N, T0) in a decoding session (archspec.decoding.session)."""
+    return decode_loop(session, first, max_new, eos, argmax)
 
 
 @torch.no_grad()
@@ -17,21 +34,14 @@ def greedy_translate(
     bos: int,
     eos: int,
     pad: int,
-    max_new: int,
+    max_new: int | Sequence[int],
+    *,
+    use_cache: bool = True,
 ) -> Tensor:
     """Translate a batch with an encoder-decoder: src (B, S) -> token ids (B, <= max_new).
 
     Every row starts from <bos>; a finished row (it produced <eos>) is padded afterwards.
     """
-    memory = model.encode(src, src_pad)  # (B, S, D)
-    batch = src.size(0)
-    ys = torch.full((batch, 1), bos, dtype=torch.long, device=src.device)  # (B, 1)
-    done = torch.zeros(batch, dtype=torch.bool, device=src.device)
-    for _ in range(max_new):
-        logits = model.decode(ys, memory, src_pad)[:, -1]  # (B, V)
-        nxt = logits.argmax(-1).masked_fill(done, pad)  # (B,)
-        ys = torch.cat([ys, nxt[:, None]], dim=1)  # (B, T + 1)
-        done |= nxt == eos
-        if bool(done.all()):
-            break
-    return ys[:, 1:]
+    session = Seq2SeqSession(model, src, src_pad, use_cache=use_cache)
+    first = torch.full((src.size(0), 1), bos, dtype=torch.long, device=src.device)  # (B, 1)
+    return pad_rows(greedy(session, first, max_new, eos), pad, src.device)  # (B, T)
