@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import IO
 
 import click
@@ -40,8 +41,9 @@ def run_generate(
 ) -> None:
     """Load the run, decode every line, print the results in input order."""
     from archspec.decoding.text import generate
-    from archspec.loading import load_run
+    from archspec.loading import find_checkpoint, load_run
 
+    find_checkpoint(Path(path), checkpoint)  # a bad run fails before stdin is read
     lines = read_lines(texts, input_file)
     if not any(line.strip() for line in lines):
         raise ArchspecError("--text is empty: give a line to translate or a prompt to continue")
