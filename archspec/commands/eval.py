@@ -28,8 +28,8 @@ def evaluate(run, data, limit, checkpoint, fmt, **flags):
 
     Example:
 
+    \b
         archspec eval runs/translate-en-es --data data/en-es/val.tsv
-
         archspec eval runs/shakespeare-char --data data/shakespeare/val.txt --format json
     """
     from archspec.evaluation import evaluate as score

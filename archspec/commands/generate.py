@@ -89,8 +89,8 @@ def generate(run, texts, input_file, checkpoint, fmt, **flags):
 
     Example:
 
+    \b
         archspec generate runs/translate-en-es --text "In the beginning was the word."
-
         archspec generate runs/shakespeare-char --text "ROMEO:" --max-new-tokens 300 --top-p 0.9
     """
     from archspec.decoding.cli import run_generate

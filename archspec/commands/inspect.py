@@ -34,8 +34,8 @@ def attention(run, text, target, kind, stack, layers, heads, out, dpi, checkpoin
 
     Example:
 
+    \b
         archspec attention runs/translate-en-es --text "And God said." --kind cross --layers 2
-
         archspec attention runs/shakespeare-char --text "ROMEO: Good morrow" --heads 0,1
     """
     from archspec.pictures.cli import draw_attention
@@ -61,8 +61,8 @@ def positions(source, overrides, max_positions, layers, out, dpi, checkpoint):
 
     Example:
 
+    \b
         archspec positions recipes/paper/base.yaml --max-positions 100
-
         archspec positions runs/shakespeare-char
     """
     from archspec.pictures.cli import draw_positions

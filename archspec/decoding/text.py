@@ -54,6 +54,22 @@ class DecodeOptions:
     batch_size: int = 32
     """Lines decoded together."""
 
+    def __post_init__(self) -> None:
+        problems = []
+        if self.method not in ("auto", "greedy", "beam", "sample"):
+            problems.append(f"method {self.method!r} is not one of auto, greedy, beam, sample")
+        for name in ("beam_size", "max_new_tokens", "batch_size"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.max_extra < 0 or self.temperature < 0:
+            problems.append("max_extra and temperature must not be negative")
+        if self.top_k is not None and self.top_k < 1:
+            problems.append(f"top_k must be at least 1, got {self.top_k}")
+        if self.top_p is not None and not 0 < self.top_p <= 1:
+            problems.append(f"top_p must be in (0, 1], got {self.top_p}")
+        if problems:
+            raise ArchspecError("decoding options: " + "; ".join(problems))
+
     def method_for(self, kind: str) -> str:
         """The method `auto` stands for with a model kind."""
         if self.method != "auto":

@@ -110,3 +110,16 @@ def test_weights_of_another_architecture_are_refused(tmp_path) -> None:
     torch.save(state, ckpt)
     with pytest.raises(ArchspecError, match="the weights do not fit the stored recipe"):
         archspec.load_run(run)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"method": "nucleus"}, "method 'nucleus' is not one of"),
+        ({"beam_size": 0}, "beam_size must be at least 1"),
+        ({"top_p": 1.5}, "top_p must be in"),
+    ],
+)
+def test_bad_decoding_options_are_refused(translator, change, message) -> None:
+    with pytest.raises(ArchspecError, match=message):
+        archspec.generate(translator, "Jesus wept.", **change)
