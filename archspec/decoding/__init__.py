@@ -7,4 +7,5 @@ greedy    greedy search; greedy_translate (validation BLEU during training)
 beam      beam search with GNMT's length penalty
 sampling  temperature / top-k / top-p; sample (the closing sample of a language model)
 text      text in, text out: generate(run, lines, options) and DecodeOptions
+cli       what `archspec generate` does with its flags
 """

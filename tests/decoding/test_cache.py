@@ -185,3 +185,17 @@ def test_a_bidirectional_decoder_stack_falls_back_to_full_recomputation() -> Non
         ),
         prompt_len=3,
     ).cached
+
+
+@pytest.mark.parametrize("positional", POSITIONAL[1:3], ids=IDS[1:3])
+def test_decoder_only_beam_search_is_identical_with_and_without_cache(positional) -> None:
+    m = model("decoder", positional, "pre")
+    prompt = torch.randint(5, V, (2, 7))
+
+    def run(use_cache: bool) -> list[list[list[int]]]:
+        session = DecoderSession(m, prompt_len=7, use_cache=use_cache)
+        found = beam_search(session, prompt, [40, 25], -1, beam=3)  # 47 > max_len 40: slides
+        return [[h.tokens for h in hyps] for hyps in found]
+
+    cached = run(True)
+    assert cached == run(False) and [len(h[0]) for h in cached] == [40, 25]
