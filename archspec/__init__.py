@@ -1,10 +1,12 @@
 """archspec: declarative Transformer architectures. The public API, and nothing else.
 
-Importing this package imports no torch; `build_model` imports it when called.
+Importing this package imports no torch; `build_model`, `load_run`, `generate` and `evaluate`
+import it when called.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from archspec.analysis.params import count_parameters
@@ -12,7 +14,12 @@ from archspec.errors import ArchspecError
 from archspec.spec import Recipe
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from torch import nn
+
+    from archspec.evaluation.scoring import Evaluation
+    from archspec.loading import LoadedRun
 
 __version__ = "0.1.0"
 
@@ -31,4 +38,52 @@ def build_model(recipe: Recipe | Any) -> nn.Module:
     return _build(recipe)
 
 
-__all__ = ["ArchspecError", "Recipe", "build_model", "count_parameters", "load_recipe"]
+def load_run(path: str | Path, checkpoint: str = "best", device: str = "cpu") -> LoadedRun:
+    """Load a run directory (its best or last checkpoint) or a .ckpt file: the model in eval
+    mode, its recipe and tokenizers."""
+    from archspec.loading import load_run as _load_run
+
+    return _load_run(path, checkpoint, device)  # type: ignore[arg-type]
+
+
+def generate(run: LoadedRun | str | Path, texts: str | list[str], **options: Any) -> Any:
+    """Translate (encoder-decoder) or continue (decoder-only) one text or a list of texts.
+
+    options: method ("greedy", "beam", "sample"; default beam for translation, sampling for
+    language models), beam_size, alpha, max_extra, max_new_tokens, temperature, top_k, top_p,
+    seed, use_cache, batch_size (archspec.decoding.text.DecodeOptions).
+    """
+    from archspec.decoding.text import generate as _generate
+
+    loaded = run if not isinstance(run, str | os.PathLike) else load_run(run)
+    single = isinstance(texts, str)
+    out = _generate(loaded, [texts] if single else texts, **options)
+    return out[0] if single else out
+
+
+def evaluate(
+    run: LoadedRun | str | Path, data: str | Path | None = None, **options: Any
+) -> Evaluation:
+    """Metrics of a run on a file (default: its validation split): BLEU and chrF, loss and
+    perplexity, accuracy and F1, by objective. options: limit, and the decoding options of
+    `generate` for translation models."""
+    from dataclasses import replace
+
+    from archspec.decoding.text import DecodeOptions
+    from archspec.evaluation import evaluate as _evaluate
+
+    loaded = run if not isinstance(run, str | os.PathLike) else load_run(run)
+    limit = options.pop("limit", None)
+    return _evaluate(loaded, data, replace(DecodeOptions(), **options), limit=limit)
+
+
+__all__ = [
+    "ArchspecError",
+    "Recipe",
+    "build_model",
+    "count_parameters",
+    "evaluate",
+    "generate",
+    "load_recipe",
+    "load_run",
+]

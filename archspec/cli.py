@@ -22,6 +22,10 @@ COMMANDS: dict[str, str] = {
     "train": "archspec.commands.train:train",
     "diff": "archspec.commands.diff:diff",
     "sweep": "archspec.commands.sweep:sweep",
+    "generate": "archspec.commands.generate:generate",
+    "eval": "archspec.commands.eval:evaluate",
+    "attention": "archspec.commands.inspect:attention",
+    "positions": "archspec.commands.inspect:positions",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 

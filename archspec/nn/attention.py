@@ -8,9 +8,14 @@ projects Q from the decoder stream and K, V with one fused Linear D -> H(Dk + Dv
 encoder output. d_k and d_v are independent (Table 3 rows A and B).
 
 The forward is split in two: `project` (inputs -> per-head q, k, v) and `attend` (q, k, v and
-the mask -> per-head outputs). A key/value cache for incremental decoding goes between them:
-it appends the new k, v to the cached ones, and `attend` already treats the T queries as the
-last T of S positions (the causal mask and relative distances stay right).
+the mask -> per-head outputs). A key/value cache for incremental decoding (archspec.nn.cache)
+goes between them: `forward(..., cache=layer_cache)` appends the new k, v to the cached ones
+(cross-attention projects the source once and reuses it), and `attend` treats the T queries as
+the last T of S positions (the causal mask and relative distances stay right).
+
+To look inside, `recorded` may be set to a list (archspec.nn.recording.record_attention): the
+attention weights [B, H, T, S] are then computed explicitly and appended to it. Otherwise the
+fused SDPA kernel runs and no weights exist; training never pays for the recording.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from archspec.nn.cache import LayerCache
 from archspec.nn.masks import AttentionMask
 from archspec.nn.relative import RelativePositions
 
@@ -52,6 +58,8 @@ class MultiHeadAttention(nn.Module):
             self.qkv = nn.Linear(d_model, heads * (2 * d_k + d_v), bias=bias)
         self.out = nn.Linear(heads * d_v, d_model, bias=bias)
         self.relative = relative
+        self.recorded: list[Tensor] | None = None
+        """When a list: every call appends its attention weights [B, H, T, S] (looking inside)."""
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -73,57 +81,90 @@ class MultiHeadAttention(nn.Module):
     def project(self, x: Tensor, memory: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """x [B, T, D] (and memory [B, S, D] for cross-attention) -> q [B, H, T, Dk],
         k [B, H, S, Dk], v [B, H, S, Dv]."""
-        b, t, _ = x.shape
         h, dk, dv = self.heads, self.d_k, self.d_v
         if self.cross:
             assert memory is not None, "cross-attention needs the encoder output"
-            s = memory.shape[1]
             q = self.q(x)  # (B, T, H*Dk)
             k, v = self.kv(memory).split([h * dk, h * dv], dim=-1)  # (B, S, H*Dk), (B, S, H*Dv)
         else:
-            s = t
             q, k, v = self.qkv(x).split([h * dk, h * dk, h * dv], dim=-1)  # (B, T, H*D.) each
-        q = q.view(b, t, h, dk).transpose(1, 2)  # (B, H, T, Dk)
-        k = k.view(b, s, h, dk).transpose(1, 2)  # (B, H, S, Dk)
-        v = v.view(b, s, h, dv).transpose(1, 2)  # (B, H, S, Dv)
-        return q, k, v
+        return self._heads(q, dk), self._heads(k, dk), self._heads(v, dv)
+
+    def _heads(self, y: Tensor, d: int) -> Tensor:
+        """[B, T, H*d] -> [B, H, T, d]."""
+        b, t, _ = y.shape
+        return y.view(b, t, self.heads, d).transpose(1, 2)  # (B, H, T, d)
+
+    def project_cached(
+        self, x: Tensor, memory: Tensor | None, cache: LayerCache
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """`project` for T new positions with a cache: self-attention appends the new k, v and
+        returns all S of them; cross-attention projects the source at the first call only."""
+        if not self.cross:
+            q, k, v = self.project(x)  # (B, H, T, Dk), (B, H, T, Dk), (B, H, T, Dv)
+            k, v = cache.append(k, v)  # (B, H, S, Dk), (B, H, S, Dv)
+            return q, k, v
+        if cache.cross is None:
+            q, k, v = self.project(x, memory)  # k, v: (B, H, M, D.)
+            cache.cross = (k, v)
+            return q, k, v
+        return self._heads(self.q(x), self.d_k), *cache.cross  # (B, H, T, Dk), (B, H, M, D.)
 
     def attend(self, q: Tensor, k: Tensor, v: Tensor, mask: AttentionMask) -> Tensor:
         """softmax(q k^T / sqrt(Dk) + bias) v -> [B, H, T, Dv]."""
         p = self.dropout if self.training else 0.0
         rel = self.relative
-        if rel is None:
+        explicit = self.recorded is not None
+        if rel is None and not explicit:
             return F.scaled_dot_product_attention(
                 q, k, v, attn_mask=mask.mask, dropout_p=p, is_causal=mask.is_causal
             )  # (B, H, T, Dv)
         t, s = q.shape[2], k.shape[2]
         blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
-        index = mask.shared(
-            ("relative", t, s, rel.max_distance), lambda: rel.index(t, s, q.device)
-        )  # (T, S), made by the first layer of the stack, reused by the others
-        assert index is not None
+        index = None
+        if rel is not None:
+            index = mask.shared(
+                ("relative", t, s, rel.max_distance), lambda: rel.index(t, s, q.device)
+            )  # (T, S), made by the first layer of the stack, reused by the others
         q = q * (1.0 / math.sqrt(self.d_k))  # (B, H, T, Dk), laid out as (B, T, H, Dk)
-        bias = rel.key_bias(q, index)  # (B, H, T, S), a fresh tensor
-        if rel.value_table is None:  # key term only: an additive float bias through SDPA
+        bias = rel.key_bias(q, index) if rel is not None else None  # (B, H, T, S), fresh
+        if rel is not None and rel.value_table is None and not explicit:
+            # key term only: an additive float bias through SDPA
             if blocked is not None:
                 bias = bias.masked_fill_(blocked, float("-inf"))  # (B, H, T, S)
             return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p, scale=1.0)
         scores = torch.matmul(q, k.transpose(-2, -1))  # (B, H, T, Dk) @ (B, H, Dk, S)
-        scores = scores.add_(bias)  # (B, H, T, S)
+        if bias is not None:
+            scores = scores.add_(bias)  # (B, H, T, S)
         if blocked is not None:  # finfo.min, not -inf: a row with no key gives no NaN
             scores = scores.masked_fill_(blocked, torch.finfo(scores.dtype).min)
         weights = torch.softmax(scores, dim=-1)  # (B, H, T, S)
         if blocked is not None and mask.may_hide_whole_rows:
             weights = weights.masked_fill(blocked, 0.0)  # such a row attends to nothing
+        if self.recorded is not None:
+            self.recorded.append(weights.detach())
         if p:
             weights = F.dropout(weights, p)
         z = weights @ v  # (B, H, T, S) @ (B, H, S, Dv) -> (B, H, T, Dv)
-        return rel.add_value_term(z, weights, index)  # (B, H, T, Dv)
+        if rel is not None and rel.value_table is not None:
+            z = rel.add_value_term(z, weights, index)  # (B, H, T, Dv)
+        return z
 
-    def forward(self, x: Tensor, mask: AttentionMask, memory: Tensor | None = None) -> Tensor:
-        """x [B, T, D], memory [B, S, D] (cross-attention only) -> [B, T, D]."""
+    def forward(
+        self,
+        x: Tensor,
+        mask: AttentionMask,
+        memory: Tensor | None = None,
+        *,
+        cache: LayerCache | None = None,
+    ) -> Tensor:
+        """x [B, T, D], memory [B, S, D] (cross-attention only) -> [B, T, D]. With a cache,
+        x holds only the new positions and `mask` covers all cached keys."""
         b, t, _ = x.shape
-        q, k, v = self.project(x, memory)
+        if cache is None:
+            q, k, v = self.project(x, memory)
+        else:
+            q, k, v = self.project_cached(x, memory, cache)
         z = self.attend(q, k, v, mask)  # (B, H, T, Dv)
         z = z.transpose(1, 2).reshape(b, t, self.heads * self.d_v)  # (B, T, H*Dv)
         return self.out(z)  # (B, T, D)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from archspec.nn.cache import LayerCache
 from archspec.nn.masks import AttentionMask
 
 
@@ -31,7 +32,7 @@ class Residual(nn.Module):
               out                               out    (a stack of pre-norm layers
                                                         ends in one final Norm)
 
-    Extra positional arguments (the mask, the encoder output) go to the sub-layer.
+    Extra arguments (the mask, the encoder output, a key/value cache) go to the sub-layer.
     """
 
     def __init__(
@@ -43,10 +44,10 @@ class Residual(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.pre_norm = pre_norm
 
-    def forward(self, x: Tensor, *args: object) -> Tensor:
+    def forward(self, x: Tensor, *args: object, **kwargs: object) -> Tensor:
         if self.pre_norm:
-            return x + self.dropout(self.sublayer(self.norm(x), *args))  # (B, T, D)
-        return self.norm(x + self.dropout(self.sublayer(x, *args)))  # (B, T, D)
+            return x + self.dropout(self.sublayer(self.norm(x), *args, **kwargs))  # (B, T, D)
+        return self.norm(x + self.dropout(self.sublayer(x, *args, **kwargs)))  # (B, T, D)
 
 
 class EncoderLayer(nn.Module):
@@ -78,9 +79,17 @@ class DecoderLayer(nn.Module):
         mask: AttentionMask,
         memory: Tensor | None = None,
         memory_mask: AttentionMask | None = None,
+        *,
+        cache: LayerCache | None = None,
     ) -> Tensor:
-        """x [B, T, D], memory [B, S, D] (when there is cross-attention) -> [B, T, D]."""
-        x = self.self_attn(x, mask)
+        """x [B, T, D], memory [B, S, D] (when there is cross-attention) -> [B, T, D]. With a
+        cache, x holds only the new positions (see archspec.nn.cache)."""
+        if cache is None:
+            x = self.self_attn(x, mask)
+            if self.cross_attn is not None:
+                x = self.cross_attn(x, memory_mask, memory)
+            return self.ffn(x)
+        x = self.self_attn(x, mask, cache=cache)
         if self.cross_attn is not None:
-            x = self.cross_attn(x, memory_mask, memory)
+            x = self.cross_attn(x, memory_mask, memory, cache=cache)
         return self.ffn(x)

@@ -108,6 +108,35 @@ def self_attention_mask(
     return AttentionMask(mask=allowed)
 
 
+def incremental_mask(
+    key_pad: Tensor | None,
+    t: int,
+    s: int,
+    *,
+    causal_after: int | Tensor,
+    device: torch.device,
+) -> AttentionMask:
+    """The self-attention mask of a cached decoding step: T new queries, the last T of S
+    positions, over all S keys (SDPA's own is_causal would align them with the first keys).
+
+    key_pad: Bool[B, S] with True = padding among all S positions, or None.
+    causal_after: 0 for a causal mask, or a prefix length (int or Long[B]) for a prefix-LM
+    mask; a bidirectional stack cannot decode incrementally (earlier outputs would change).
+    """
+    if t == 1 and key_pad is None:
+        return AttentionMask()  # the newest position sees every key under either mask
+    allowed = causal(t, s, device)[None, None]  # (1, 1, T, S)
+    k = torch.arange(s, device=device)  # (S,)
+    if isinstance(causal_after, Tensor):
+        in_prefix = k[None, :] < causal_after.to(device)[:, None]  # (B, S)
+        allowed = allowed | in_prefix[:, None, None, :]  # (B, 1, T, S)
+    elif causal_after > 1:
+        allowed = allowed | (k < causal_after)[None, None, None, :]  # (1, 1, T, S)
+    if key_pad is not None:
+        allowed = allowed & ~key_pad[:, None, None, :]  # (B, 1, T, S)
+    return AttentionMask(mask=allowed)
+
+
 def cross_attention_mask(memory_pad_mask: Tensor | None) -> AttentionMask:
     """Cross-attention mask: the source's padding keys are hidden from every target query.
 

@@ -8,12 +8,16 @@ Forward signatures (training code relies on them exactly):
         src_pad_mask: Bool[B,S] | None = None, tgt_pad_mask: Bool[B,T] | None = None)
         -> logits [B,T,V_tgt]
     EncoderDecoderTransformer.encode(src, src_pad_mask=None) -> memory [B,S,D]
-    EncoderDecoderTransformer.decode(tgt, memory, src_pad_mask=None, tgt_pad_mask=None)
-        -> logits [B,T,V_tgt]
+    EncoderDecoderTransformer.decode(tgt, memory, src_pad_mask=None, tgt_pad_mask=None,
+        *, cache=None) -> logits [B,T,V_tgt]
     EncoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None)
         -> hidden [B,T,D]      (`token_embedding` is the nn.Embedding a masked-LM head ties to)
     DecoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None,
-        prefix_len: int | Long[B] | None = None) -> logits [B,T,V]
+        prefix_len: int | Long[B] | None = None, *, cache=None) -> logits [B,T,V]
+
+`cache` (a KVCache, archspec.nn.cache) decodes incrementally: the tokens are only the new
+positions, placed after the `cache.length` positions already cached (their absolute positions
+are offset accordingly); the cache is updated in place.
 
 Pad masks are True at padding. Every model has plain attributes d_model and max_len, and its
 vocabulary sizes: vocab_size (encoder, decoder), source_vocab and target_vocab (all three
@@ -25,6 +29,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from archspec.nn import init
+from archspec.nn.cache import KVCache
 from archspec.nn.positions import Embeddings
 from archspec.nn.stacks import Stack
 
@@ -72,10 +77,17 @@ class EncoderDecoderTransformer(nn.Module):
         memory: Tensor,
         src_pad_mask: Tensor | None = None,
         tgt_pad_mask: Tensor | None = None,
+        *,
+        cache: KVCache | None = None,
     ) -> Tensor:
         """tgt Long[B, T], memory [B, S, D] -> logits [B, T, V_tgt]."""
+        offset = 0 if cache is None else cache.length
         h = self.decoder(
-            self.tgt_embed(tgt), tgt_pad_mask, memory=memory, memory_pad_mask=src_pad_mask
+            self.tgt_embed(tgt, offset),
+            tgt_pad_mask,
+            memory=memory,
+            memory_pad_mask=src_pad_mask,
+            cache=cache,
         )  # (B, T, D)
         return self.output(h)  # (B, T, V_tgt)
 
@@ -134,7 +146,11 @@ class DecoderTransformer(nn.Module):
         tokens: Tensor,
         pad_mask: Tensor | None = None,
         prefix_len: int | Tensor | None = None,
+        *,
+        cache: KVCache | None = None,
     ) -> Tensor:
         """tokens Long[B, T] -> logits [B, T, V]; prefix_len only for a prefix-LM mask."""
-        h = self.decoder(self.embed(tokens), pad_mask, prefix_len=prefix_len)  # (B, T, D)
+        offset = 0 if cache is None else cache.length
+        x = self.embed(tokens, offset)  # (B, T, D)
+        h = self.decoder(x, pad_mask, prefix_len=prefix_len, cache=cache)  # (B, T, D)
         return self.output(h)  # (B, T, V)

@@ -10,7 +10,13 @@ from typing import Literal
 from torch import Tensor, nn
 
 from archspec.errors import ArchspecError
-from archspec.nn.masks import cross_attention_mask, self_attention_mask
+from archspec.nn.cache import KVCache
+from archspec.nn.masks import (
+    AttentionMask,
+    cross_attention_mask,
+    incremental_mask,
+    self_attention_mask,
+)
 
 MaskKind = Literal["bidirectional", "causal", "prefix"]
 
@@ -54,6 +60,20 @@ class Stack(nn.Module):
             )
         return prefix
 
+    def can_cache(self, prefill: int, prefix_len: int | Tensor | None = None) -> bool:
+        """Whether incremental decoding after a first step of `prefill` positions gives the
+        outputs of a full forward: past positions must never see later ones (a causal mask,
+        or a prefix-LM whose prefix lies inside the first step)."""
+        if self.mask_kind == "causal":
+            return True
+        if self.mask_kind == "bidirectional":
+            return False
+        prefix = self.prefix_len if prefix_len is None else prefix_len
+        if prefix is None:
+            return False
+        longest = prefix if isinstance(prefix, int) else int(prefix.max())
+        return longest <= prefill
+
     def forward(
         self,
         x: Tensor,
@@ -62,17 +82,47 @@ class Stack(nn.Module):
         prefix_len: int | Tensor | None = None,
         memory: Tensor | None = None,
         memory_pad_mask: Tensor | None = None,
+        cache: KVCache | None = None,
     ) -> Tensor:
         """x [B, T, D], pad_mask Bool[B, T] (True = padding); memory [B, S, D] and
-        memory_pad_mask Bool[B, S] for decoder layers with cross-attention -> [B, T, D]."""
-        mask = self_attention_mask(
-            pad_mask, x.shape[1], causal_after=self._causal_after(prefix_len), device=x.device
-        )
-        if memory is None:
+        memory_pad_mask Bool[B, S] for decoder layers with cross-attention -> [B, T, D].
+
+        cache: a KVCache for incremental decoding (decoder layers only): x holds the T new
+        positions, which follow the `cache.length` positions cached already.
+        """
+        b, t, _ = x.shape
+        causal_after = self._causal_after(prefix_len)
+        if cache is not None and cache.length > 0:
+            if causal_after is None:
+                raise ValueError("a bidirectional stack cannot decode incrementally")
+            cache.extend_pad(pad_mask, b, t, x.device)
+            mask = incremental_mask(
+                cache.pad, t, cache.length + t, causal_after=causal_after, device=x.device
+            )
+        else:
+            mask = self_attention_mask(pad_mask, t, causal_after=causal_after, device=x.device)
+            if cache is not None:
+                cache.extend_pad(pad_mask, b, t, x.device)
+        memory_mask = None if memory is None else cross_attention_mask(memory_pad_mask)
+        if cache is not None:
+            x = self._run_cached(x, mask, memory, memory_mask, cache)
+        elif memory is None:
             for layer in self.layers:
                 x = layer(x, mask)
         else:
-            memory_mask = cross_attention_mask(memory_pad_mask)
             for layer in self.layers:
                 x = layer(x, mask, memory, memory_mask)
         return x if self.norm is None else self.norm(x)
+
+    def _run_cached(
+        self,
+        x: Tensor,
+        mask: AttentionMask,
+        memory: Tensor | None,
+        memory_mask: AttentionMask | None,
+        cache: KVCache,
+    ) -> Tensor:
+        for i, layer in enumerate(self.layers):
+            x = layer(x, mask, memory, memory_mask, cache=cache.layer(i))  # (B, T, D)
+        cache.length += x.shape[1]
+        return x

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from archspec.generate.greedy import greedy_translate
+from archspec.decoding.greedy import greedy_translate
 
 
 def translate_for_bleu(

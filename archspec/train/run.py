@@ -166,7 +166,7 @@ def final_sample(recipe: Recipe, module, datamodule) -> str | None:
         return None
     import torch
 
-    from archspec.generate.sampling import sample
+    from archspec.decoding.sampling import sample
 
     texts = datamodule.sources("val") or datamodule.sources("train")
     if not texts:

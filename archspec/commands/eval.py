@@ -1,0 +1,41 @@
+"""`archspec eval RUN --data FILE`: a trained run's metrics on a file."""
+
+from __future__ import annotations
+
+import click
+
+from archspec.commands.generate import checkpoint_option, decoding_options, options_from
+
+
+@click.command("eval")
+@click.argument("run", type=click.Path())
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    help="File to score, in the format the run trained on  [default: the validation split].",
+)
+@decoding_options
+@click.option("--limit", type=click.IntRange(min=1), help="Score only the first N examples.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@checkpoint_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def evaluate(run, data, limit, checkpoint, fmt, **flags):
+    """Score RUN (a run directory or .ckpt) on FILE: BLEU and chrF for translation (decoded
+    with the paper's beam search unless --method says otherwise), loss and perplexity for
+    every language model, accuracy and macro F1 for classifiers.
+
+    Example:
+
+    \b
+        archspec eval runs/translate-en-es --data data/en-es/val.tsv
+        archspec eval runs/shakespeare-char --data data/shakespeare/val.txt --format json
+    """
+    from archspec.evaluation import evaluate as score
+    from archspec.evaluation import render_json, render_table
+    from archspec.loading import load_run
+
+    loaded = load_run(run, checkpoint)
+    result = score(loaded, data, options_from(flags), limit=limit)
+    click.echo((render_json if fmt == "json" else render_table)(result), nl=False)

@@ -1,1 +1,0 @@
-"""Decoding from trained models: greedy, sampling (beam search and caches come later)."""

@@ -1,0 +1,159 @@
+"""Attention maps of a trained model: `archspec attention RUN --text ...`.
+
+The model reads the text once with attention recording on (archspec.nn.recording): every
+attention module then returns its softmax weights [B, H, T, S]. One panel per requested
+(layer, head): rows are queries, columns keys, each labelled with its token.
+
+| model           | kind  | stack (default) | queries                          | keys          |
+|-----------------|-------|-----------------|----------------------------------|---------------|
+| decoder-only    | self  | decoder         | the text's tokens                | the same      |
+| encoder-only    | self  | encoder         | the text's tokens                | the same      |
+| encoder-decoder | self  | encoder         | source tokens                    | the same      |
+| encoder-decoder | self  | decoder         | <bos> + target tokens            | the same      |
+| encoder-decoder | cross | decoder         | the target token a query predicts | source tokens |
+
+The target of an encoder-decoder is `target` when given, else the model's own translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from archspec.data.tokenizers import BOS, EOS
+from archspec.errors import ArchspecError
+from archspec.pictures.figures import grid, heat_map, panel_inches, token_label
+
+
+@dataclass
+class AttentionMaps:
+    """Recorded attention weights of one stack and kind, with the tokens on each axis."""
+
+    kind: str
+    """self or cross."""
+    stack: str
+    """encoder or decoder."""
+    weights: list[torch.Tensor]
+    """Per layer, Float[H, T, S]."""
+    queries: list[str]
+    keys: list[str]
+    source: str
+    target: str | None = None
+    """The target text (encoder-decoder), given or translated."""
+
+
+def parse_indices(spec: str, count: int, what: str) -> list[int]:
+    """'all', '0,2' or '1-3' -> indices in range(count), or an ArchspecError saying why not."""
+    spec = spec.strip()
+    if spec == "all":
+        return list(range(count))
+    out: list[int] = []
+    try:
+        for part in spec.split(","):
+            lo, _, hi = part.strip().partition("-")
+            first, last = int(lo), int(hi) if hi else int(lo)
+            out += list(range(first, last + 1))
+    except ValueError:
+        raise ArchspecError(
+            f"{what}s: expected 'all', numbers separated by commas or a range like 0-3, "
+            f"got {spec!r}"
+        ) from None
+    bad = [i for i in out if not 0 <= i < count]
+    if bad or not out:
+        raise ArchspecError(
+            f"{what} {bad[0] if bad else spec}: this model has {what}s 0-{count - 1}"
+        )
+    return list(dict.fromkeys(out))
+
+
+def _labels(tokenizer: Any, ids: Sequence[int]) -> list[str]:
+    names = {BOS: "<bos>", EOS: "<eos>"}
+    return [names.get(i) or token_label(tokenizer.decode([i])) for i in ids]
+
+
+def _stack_of(run: Any, kind: str, stack: str | None) -> str:
+    if run.kind == "encoder-decoder":
+        if kind == "cross":
+            if stack == "encoder":
+                raise ArchspecError("cross-attention lives in the decoder: drop --stack encoder")
+            return "decoder"
+        return stack or "encoder"
+    own = "decoder" if run.kind == "decoder" else "encoder"
+    if kind == "cross":
+        raise ArchspecError(f"{run.recipe.model.noun} have no cross-attention; use --kind self")
+    if stack not in (None, own):
+        raise ArchspecError(f"{run.recipe.model.noun} have no {stack} stack; use --stack {own}")
+    return own
+
+
+@torch.no_grad()
+def attention_maps(
+    run: Any,
+    text: str,
+    *,
+    kind: str = "self",
+    stack: str | None = None,
+    target: str | None = None,
+    options: Any = None,
+) -> AttentionMaps:
+    """Record the attention weights of `run` reading `text` (see the module docstring)."""
+    from archspec.decoding.text import DecodeOptions, generate_ids, leading_ids
+    from archspec.nn.recording import record_attention
+
+    if not text.strip():
+        raise ArchspecError("--text is empty: give the sentence whose attention to draw")
+    if kind not in ("self", "cross"):
+        raise ArchspecError(f"--kind {kind!r}: expected self or cross")
+    stack = _stack_of(run, kind, stack)
+    model, device = run.model.eval(), run.device
+    src = run.encode([text], "source")[0]
+    src = leading_ids(run.recipe) + src
+    if len(src) > model.max_len:
+        raise ArchspecError(
+            f"--text has {len(src)} tokens; this model reads at most {model.max_len}"
+        )
+    src_t = torch.tensor([src], device=device)
+    target_text = None
+    with record_attention(model) as records:
+        if run.kind == "encoder-decoder":
+            if target is None:
+                ids = generate_ids(run, [text], options or DecodeOptions())[0]
+            else:
+                ids = run.encode([target], "target")[0]
+            y = [i for i in ids if i != EOS][: model.max_len - 1]
+            target_text = run.decode(y)
+            model(src_t, torch.tensor([[BOS, *y]], device=device))
+            records = {k: v[-1:] for k, v in records.items()}  # the teacher-forced pass only
+        else:
+            model(src_t)
+    src_labels = _labels(run.source_tokenizer, src)
+    if run.kind == "encoder-decoder" and stack == "decoder":
+        tgt_in = _labels(run.target_tokenizer, [BOS, *y])
+        predicted = _labels(run.target_tokenizer, [*y, EOS])
+        queries, keys = (predicted, src_labels) if kind == "cross" else (tgt_in, tgt_in)
+    else:
+        queries, keys = src_labels, src_labels
+    name = "cross_attn" if kind == "cross" else "self_attn"
+    layers = len(getattr(model, stack).layers)
+    weights = [records[f"{stack}.layers.{i}.{name}"][-1][0].float().cpu() for i in range(layers)]
+    return AttentionMaps(kind, stack, weights, queries, keys, text, target_text)
+
+
+def attention_figure(maps: AttentionMaps, layers: Sequence[int], heads: Sequence[int]) -> Any:
+    """A grid of heat maps: one row per layer, one column per head."""
+    panel = panel_inches(max(len(maps.queries), len(maps.keys)))
+    what = "cross-attention" if maps.kind == "cross" else f"{maps.stack} self-attention"
+    title = f"{what}: {maps.source!r}"
+    if maps.target is not None:
+        title += f" → {maps.target!r}"
+    fig, axes = grid(len(layers), len(heads), panel, title)
+    for r, layer in enumerate(layers):
+        for c, head in enumerate(heads):
+            ax = axes[r][c]
+            w = maps.weights[layer][head]  # (T, S)
+            heat_map(ax, w.numpy(), maps.keys, maps.queries, cmap="viridis", vmin=0.0, vmax=1.0)
+            ax.set_title(f"layer {layer} · head {head}", fontsize=9)
+    return fig
