@@ -92,8 +92,6 @@ def attention_values(m: ModelCommon, seq_len: int, *, cross: bool, masked: bool)
     n = d + h * (2 * dk + dv) + h * dv  # input, q k v, heads merged (the input of W^O)
     if dropout or relative or dk != dv:  # the T x S matrix is materialised
         n += h * seq_len * (3 if dropout else 1)
-        if relative and masked and not dropout and pos.values:  # type: ignore[union-attr]
-            n += h * seq_len  # masked_softmax keeps the probabilities before and after zeroing
     else:
         n += h  # fused kernel: log-sum-exp (its output is the merged heads' storage)
     if relative and isinstance(pos, RelativePositions):
