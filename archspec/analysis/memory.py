@@ -17,10 +17,6 @@ R = 2k + 1 relative distances):
     attention core, materialised T×S matrix (attention       H·S       (the probabilities)
       dropout, relative positions, or Dk != Dv, which the     + 2·H·S   with attention dropout
       fused CPU kernel does not take)                                   (its mask, the result)
-                                                              + H·S     with relative value
-                                                                        tables under a causal or
-                                                                        prefix mask (masked
-                                                                        softmax keeps two)
     relative positions: scaled q, distance scores            H·Dk + H·R (+ H·R value tables)
     feed-forward: relu output | gelu in, out | swiglu        F | 2F | 4F
     residual dropout mask (when P_drop > 0)                  D
@@ -49,7 +45,6 @@ from __future__ import annotations
 from typing import Any
 
 from archspec.spec import (
-    BidirectionalMask,
     DecoderModel,
     DecoderStack,
     EncoderDecoderModel,
@@ -81,9 +76,8 @@ def _residual(m: ModelCommon) -> int:
     return (m.d_model if m.dropout.residual > 0 else 0) + _norm(m)
 
 
-def attention_values(m: ModelCommon, seq_len: int, *, cross: bool, masked: bool) -> int:
-    """Values one attention sub-layer (with its Residual) keeps per query token; `masked`: a
-    causal or prefix mask applies."""
+def attention_values(m: ModelCommon, seq_len: int, *, cross: bool) -> int:
+    """Values one attention sub-layer (with its Residual) keeps per query token."""
     d, h, dk, dv = m.d_model, m.heads, m.d_k, m.d_v
     assert dk is not None and dv is not None
     pos = m.positional
@@ -110,10 +104,9 @@ def _stack(
     m: ModelCommon, stack: EncoderStack | DecoderStack, seq_len: int, *, cross: bool, read: bool
 ) -> int:
     """Values a stack keeps per token; `read`: something in the model reads its output."""
-    masked = not isinstance(stack.mask, BidirectionalMask)
-    per_layer = attention_values(m, seq_len, cross=False, masked=masked) + ffn_values(m)
+    per_layer = attention_values(m, seq_len, cross=False) + ffn_values(m)
     if cross:
-        per_layer += attention_values(m, seq_len, cross=True, masked=False)
+        per_layer += attention_values(m, seq_len, cross=True)
     final = _norm(m) if m.norm.placement == "pre" else 0
     return stack.layers * per_layer + final + (m.d_model if read else 0)
 
