@@ -135,13 +135,16 @@ def read_checkpoint(ckpt: Path, device: str) -> dict[str, Any]:
 
 
 def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") -> LoadedRun:
-    """Load a run directory or checkpoint: the model in eval mode, recipe and tokenizers."""
+    """Load a run directory or checkpoint: the model in eval mode, recipe and tokenizers, on
+    `device` (`cpu`, `cuda`, `cuda:N`, `mps`, or `auto`: a GPU when there is one)."""
     from pydantic import ValidationError
 
     from archspec.data import tokenizers as tk
+    from archspec.devices import resolve_device
     from archspec.train.objectives import module_class
 
     ckpt, run_dir = find_checkpoint(Path(path), checkpoint)
+    device = resolve_device(device)
     state = read_checkpoint(ckpt, device)
     hparams = state["hyper_parameters"]
     try:

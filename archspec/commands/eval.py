@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from archspec.commands.generate import checkpoint_option, decoding_options, options_from
+from archspec.commands.generate import (
+    checkpoint_option,
+    decoding_options,
+    device_option,
+    options_from,
+)
 
 
 @click.command("eval")
@@ -18,10 +23,11 @@ from archspec.commands.generate import checkpoint_option, decoding_options, opti
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N examples.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @checkpoint_option
+@device_option
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def evaluate(run, data, limit, checkpoint, fmt, **flags):
+def evaluate(run, data, limit, checkpoint, device, fmt, **flags):
     """Score RUN (a run directory or .ckpt) on FILE: BLEU and chrF for translation (decoded
     with the paper's beam search unless --method says otherwise), loss and perplexity for
     every language model, accuracy and macro F1 for classifiers.
@@ -36,6 +42,6 @@ def evaluate(run, data, limit, checkpoint, fmt, **flags):
     from archspec.evaluation import render_json, render_table
     from archspec.loading import load_run
 
-    loaded = load_run(run, checkpoint)
+    loaded = load_run(run, checkpoint, device)
     result = score(loaded, data, options_from(flags), limit=limit)
     click.echo((render_json if fmt == "json" else render_table)(result), nl=False)

@@ -12,6 +12,13 @@ checkpoint_option = click.option(
     help="Which checkpoint of a run directory: best (by the run's metric) or last.",
 )
 
+device_option = click.option(
+    "--device",
+    default="cpu",
+    show_default=True,
+    help="Where the model runs: auto (a GPU when there is one), cpu, cuda, cuda:N or mps.",
+)
+
 
 def decoding_options(command):
     """The decoding flags `generate`, `eval` and `attention` share."""
@@ -79,10 +86,11 @@ def options_from(flags: dict):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds sampling.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @checkpoint_option
+@device_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True
 )
-def generate(run, texts, input_file, checkpoint, fmt, **flags):
+def generate(run, texts, input_file, checkpoint, device, fmt, **flags):
     """Translate lines (encoder-decoder) or continue prompts (decoder-only) with the model of
     RUN, a run directory or a .ckpt file. Translations print one line per input line;
     continuations print the prompt followed by the generated text.
@@ -95,4 +103,4 @@ def generate(run, texts, input_file, checkpoint, fmt, **flags):
     """
     from archspec.decoding.cli import run_generate
 
-    run_generate(run, list(texts), input_file, options_from(flags), checkpoint, fmt)
+    run_generate(run, list(texts), input_file, options_from(flags), checkpoint, fmt, device)

@@ -38,6 +38,7 @@ def run_generate(
     options: DecodeOptions,
     checkpoint: str,
     fmt: str,
+    device: str = "cpu",
 ) -> None:
     """Load the run, decode every line, print the results in input order."""
     from archspec.decoding.text import generate
@@ -47,7 +48,7 @@ def run_generate(
     lines = read_lines(texts, input_file)
     if not any(line.strip() for line in lines):
         raise ArchspecError("--text is empty: give a line to translate or a prompt to continue")
-    run = load_run(path, checkpoint)  # type: ignore[arg-type]
+    run = load_run(path, checkpoint, device)  # type: ignore[arg-type]
     outputs = generate(run, lines, options)
     translating = run.kind == "encoder-decoder"
     for i, (line, out) in enumerate(zip(lines, outputs, strict=True)):

@@ -9,6 +9,7 @@ import shutil
 import sys
 
 import pytest
+import torch
 
 from archspec.cli import main
 from tests.conftest import RECIPES, run_cli
@@ -34,6 +35,14 @@ def test_generate_continues_prompts(capsys) -> None:
     first, second = out.split("\n\nJULIET:")
     assert code == 0 and first.startswith("ROMEO:") and len(first) == 6 + 20
     assert len(second) == 20 + 1  # the continuation and the final newline
+
+
+def test_device_auto_picks_the_machines_device_and_decodes_alike(capsys) -> None:
+    args = ["generate", str(trained("lm")), "--text", "ROMEO:", "--max-new-tokens", "12"]
+    code, on_cpu, _ = cli(capsys, *args, "--method", "greedy", "--device", "cpu")
+    assert code == 0
+    code, on_auto, _ = cli(capsys, *args, "--method", "greedy", "--device", "auto")
+    assert code == 0 and (on_auto == on_cpu or torch.cuda.is_available())
 
 
 def test_generate_translates_stdin_lines_in_order(capsys, monkeypatch) -> None:
@@ -79,7 +88,14 @@ def test_attention_and_positions_write_pngs(capsys, tmp_path) -> None:
         (["attention", "RUN", "--text", "ROMEO", "--kind", "cross"], "no cross-attention"),
         (["attention", "RUN", "--text", "ROMEO", "--layers", "9"], "layer 9: this model has"),
         (["positions", "RUN", "--set", "model.heads=2"], "--set changes recipes"),
-    ],
+        (["generate", "RUN", "--text", "A", "--device", "gpu"], "did you mean 'cuda'?"),
+        (["eval", "RUN", "--device", "tpu"], "--device 'tpu': not a device"),
+    ]
+    + (
+        []
+        if torch.cuda.is_available()
+        else [(["generate", "RUN", "--text", "A", "--device", "cuda"], "no CUDA GPU")]
+    ),
 )
 def test_bad_requests_exit_2_with_a_message(capsys, tmp_path, args, message) -> None:
     (tmp_path / "EMPTY").write_text("\n")
