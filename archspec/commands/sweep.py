@@ -64,8 +64,15 @@ def sweep() -> None:
     metavar="K",
     help="GPUs per variant; the visible GPUs are split into groups of K.",
 )
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="PATTERN",
+    help="Run (or, with --dry-run, list) only the variants whose names match this shell-style "
+    "pattern, e.g. 'A-*' (repeatable); the others keep what they have.",
+)
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots at the end.")
-def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, no_plots) -> None:
+def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, only, no_plots) -> None:
     """Train every variant of SWEEP (a sweep file or a shipped name such as table3); running
     it again continues where it stopped.  Exit status 0 when all finished, 1 when some
     failed, 2 on a mistake in the sweep, 130 when stopped with Ctrl-C.
@@ -74,11 +81,19 @@ def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, no_plot
 
     \b
         archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16 --parallel 2
+        archspec sweep table3 --set shrink.factor=16 --only 'C-*' --only base
     """
     from archspec.sweep.cli import run_sweep_command
 
     run_sweep_command(
-        sweep_file, list(overrides), dry_run, root, parallel, devices_per_run, not no_plots
+        sweep_file,
+        list(overrides),
+        dry_run,
+        root,
+        parallel,
+        devices_per_run,
+        not no_plots,
+        only=list(only),
     )
 
 

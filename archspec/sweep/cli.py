@@ -20,8 +20,10 @@ def run_sweep_command(
     parallel: int | None,
     devices_per_run: int | None,
     plots: bool,
+    only: list[str] | None = None,
 ) -> None:
-    """Expand and check every variant; print the plan (dry run) or train them all."""
+    """Expand and check every variant; print the plan (dry run) or train them all (or those
+    whose names match a pattern of `only`)."""
     from archspec.sweep.expand import expand
     from archspec.sweep.load import load_sweep
     from archspec.sweep.results import plan_meta, variant_rows
@@ -31,6 +33,7 @@ def run_sweep_command(
     flags += [f"executor.devices_per_run={devices_per_run}"] if devices_per_run else []
     sweep = load_sweep(sweep_file, [*overrides, *flags])
     plan = expand(sweep)
+    chosen = select_variants([v.name for v in plan.variants], only) if only else None
     for note in sweep.notes:
         click.echo(f"note: {note}", err=True)
     untrainable = [v.name for v in plan.variants if v.recipe.data is None]
@@ -43,14 +46,16 @@ def run_sweep_command(
             raise ArchspecError(message)
         click.echo(f"note: {message}", err=True)
     if dry_run:
-        click.echo(plan_table(variant_rows(plan), plan_meta(plan)), nl=False)
+        rows = [r for r in variant_rows(plan) if chosen is None or r["variant"] in chosen]
+        click.echo(plan_table(rows, plan_meta(plan)), nl=False)
         return
     from archspec.sweep.runner import run_sweep
 
     factor = plan.sweep.spec.shrink.factor
     root = root or Path("sweeps") / (plan.name + (f"-shrink{factor}" if factor > 1 else ""))
     executor, placement = make_executor(plan.sweep.spec.executor, root)
-    outcome = run_sweep(plan, root, executor, placement, echo=lambda s: click.echo(s, err=True))
+    echo = lambda s: click.echo(s, err=True)  # noqa: E731
+    outcome = run_sweep(plan, root, executor, placement, echo=echo, only=chosen)
     rows, meta = _rows(plan, root)
     if plots:
         _plots(rows, meta, root)
@@ -58,6 +63,26 @@ def run_sweep_command(
     click.echo((root / "table.md").read_text(encoding="utf-8"), nl=False)
     click.echo(f"\nresults: {root}/results.csv, {root}/table.md, {root}/plots/")
     sys.exit(outcome.exit_code)
+
+
+def select_variants(names: list[str], patterns: list[str]) -> set[str]:
+    """The names matching any shell-style pattern; a pattern matching none is an error that
+    names the closest variants."""
+    import difflib
+    from fnmatch import fnmatchcase
+
+    chosen: set[str] = set()
+    for pattern in patterns:
+        hits = {n for n in names if fnmatchcase(n, pattern)}
+        if not hits:
+            close = difflib.get_close_matches(pattern, names, n=3, cutoff=0.5)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+            raise ArchspecError(
+                f"--only {pattern!r} matches no variant{hint}; the variants are: {shown}"
+            )
+        chosen |= hits
+    return chosen
 
 
 def report_command(root: Path, plots: bool) -> None:

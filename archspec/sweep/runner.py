@@ -66,25 +66,33 @@ def run_sweep(
     executor: Executor,
     placement: dict[str, Any] | None = None,
     echo: Callable[[str], None] = print,
+    only: set[str] | None = None,
 ) -> SweepRun:
-    """Train every variant of `plan` under `root` (see the module docstring)."""
+    """Train every variant of `plan` under `root` (see the module docstring); with `only`,
+    just the variants of those names (the others keep their run directories as they are)."""
     where = SweepDir(root)
     where.acquire()
     try:
-        return _run(plan, where, executor, placement or {}, echo)
+        return _run(plan, where, executor, placement or {}, echo, only)
     finally:
         executor.close()
         where.release()
 
 
 def _run(
-    plan: Plan, where: SweepDir, executor: Executor, placement: dict[str, Any], echo
+    plan: Plan,
+    where: SweepDir,
+    executor: Executor,
+    placement: dict[str, Any],
+    echo,
+    only: set[str] | None = None,
 ) -> SweepRun:
     start = time.perf_counter()
     _forget_stale(plan, where)
     jobs: list[tuple[Variant, str]] = []
     changed = []
-    for variant in plan.variants:
+    chosen = [v for v in plan.variants if only is None or v.name in only]
+    for variant in chosen:
         recipe = job_recipe(variant, plan, placement)
         action = where.action(variant.name)
         if action in ("skip", "resume"):
@@ -107,7 +115,7 @@ def _run(
             _mark(where, variant.name, "finished")
         else:
             todo.append((variant, action))
-    progress = Progress(plan.name, len(plan.variants), len(plan.variants) - len(todo), echo)
+    progress = Progress(plan.name, len(chosen), len(chosen) - len(todo), echo)
     write_results(plan, where.root)
 
     running: dict[str, tuple[Job, Any, float]] = {}

@@ -86,7 +86,12 @@ def _heading(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> li
     title = meta.get("title") or f"Sweep {meta['name']}"
     c = meta.get("counts", {})
     n = len(rows)
+    total = 1
+    for k in ("cases", "grid", "random", "seeds"):
+        total *= c.get(k, 1)
     parts = [f"{n} variant{'s' if n != 1 else ''}"]
+    if c and n < total:  # --only
+        parts[0] = f"{n} of {total} variants"
     axes = [f"{c[k]} {k}" for k in ("cases", "grid", "random", "seeds") if c.get(k, 1) > 1]
     if axes:
         parts[0] += f" ({' x '.join(axes)})"
