@@ -102,7 +102,7 @@ def expand(sweep: SweepFile) -> Plan:
     samples = _samples(sweep)
     seeds = spec.seed_list or list(range(spec.n_seeds))
     explicit_seeds = spec.seed_list is not None
-    short = _short_names(list(spec.grid))
+    short = short_names(list(spec.grid))
     base_seed = lookup(sweep.base, "trainer.seed") or 0
 
     variants: list[Variant] = []
@@ -272,7 +272,7 @@ def draw(sampler: Sampler, rng: random.Random) -> Any:
             return rng.choice(sampler.values)
 
 
-def _short_names(paths: list[str]) -> dict[str, str]:
+def short_names(paths: list[str]) -> dict[str, str]:
     """The shortest dotted suffix that tells each grid path apart: d_ff, encoder.layers."""
     out = {}
     for path in paths:

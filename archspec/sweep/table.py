@@ -14,6 +14,8 @@ import json
 import statistics
 from typing import Any
 
+from archspec.sweep.expand import short_names
+
 MISSING = "—"
 
 
@@ -131,7 +133,7 @@ def _setting_columns(meta: dict[str, Any], groups: list[list[dict[str, Any]]]):
     varied = [p for p in meta["varied"] if p != "trainer.seed"]
     listed = list(labels)  # labelled settings first, in the order `labels:` lists them
     varied.sort(key=lambda p: listed.index(p) if p in listed else len(listed))
-    short = _short(varied)
+    short = short_names(varied)
     by_label: dict[str, list[str]] = {}
     for leaf in varied:
         by_label.setdefault(labels.get(leaf, short[leaf]), []).append(leaf)
@@ -142,20 +144,6 @@ def _setting_columns(meta: dict[str, Any], groups: list[list[dict[str, Any]]]):
             out.append((header, leaves))
         else:
             out += [(f"{header} ({short[p]})", [p]) for p in leaves]
-    return out
-
-
-def _short(paths: list[str]) -> dict[str, str]:
-    out = {}
-    for path in paths:
-        keys = path.split(".")
-        for n in range(1, len(keys) + 1):
-            suffix = ".".join(keys[-n:])
-            if sum(1 for p in paths if p == suffix or p.endswith("." + suffix)) == 1:
-                out[path] = suffix
-                break
-        else:
-            out[path] = path
     return out
 
 
