@@ -40,7 +40,9 @@ class TrainerSpec(Spec):
     deterministic: bool = False
     """Ask PyTorch for deterministic kernels (slower on some devices)."""
     compile: bool = False
-    """torch.compile the model (a cold compile costs tens of seconds on CPU)."""
+    """torch.compile the model. The first compile takes 4-12 s for the benchmark models on 2 CPU
+    cores, where compiled steps ran at 0.91-0.95x eager (benchmarks/RESULTS.md); measure on your
+    device."""
     log_every: int = Field(10, ge=1)
     """Log training metrics every this many steps."""
     checkpoint_metric: str = "val_loss"
