@@ -48,14 +48,14 @@ def render_table(ev: Evaluation) -> str:
     if ev.decoding:
         lines.append(f"decoding    {_decoding_line(ev.decoding)}")
     lines.append("")
-    width = max(len(NAMES.get(k, k)) + (2 if k == "loss" else 0) for k in ev.metrics)
+    labels = {k: NAMES.get(k, k) for k in ev.metrics}
+    if "loss" in labels and ev.objective == "classification":
+        labels["loss"] = "loss (nats/example)"
+    width = max(len(label) for label in labels.values())
     lines.append(f"{'metric'.ljust(width)}  {'value':>9}")
     lines.append(f"{'-' * width}  {'-' * 9}")
     for name, value in ev.metrics.items():
-        label = NAMES.get(name, name)
-        if name == "loss" and ev.objective == "classification":
-            label = "loss (nats/example)"
-        lines.append(f"{label.ljust(width)}  {_value(name, value):>9}")
+        lines.append(f"{labels[name].ljust(width)}  {_value(name, value):>9}")
     if ev.decoding:
         lines += ["", f"BLEU: sacreBLEU {ev.decoding['bleu']}", f"chrF: {ev.decoding['chrf']}"]
     for s in ev.samples:

@@ -20,8 +20,9 @@ def _padding(lengths: list[int], t: int) -> torch.Tensor:
     return torch.arange(t)[None, :] >= torch.tensor(lengths)[:, None]  # True = padding
 
 
-@pytest.mark.parametrize("causal", [False, True])
-def test_self_attention_matches_nn_multiheadattention(causal: bool) -> None:
+def self_attention_pair() -> tuple[nn.MultiheadAttention, MultiHeadAttention]:
+    """nn.MultiheadAttention (seed 0) and ours holding its weights (its packed in-projection is
+    our fused QKV)."""
     torch.manual_seed(0)
     ref = nn.MultiheadAttention(D, H, batch_first=True)
     ours = MultiHeadAttention(D, H, D // H, D // H)
@@ -30,6 +31,12 @@ def test_self_attention_matches_nn_multiheadattention(causal: bool) -> None:
         ours.qkv.bias.copy_(ref.in_proj_bias)
         ours.out.weight.copy_(ref.out_proj.weight)
         ours.out.bias.copy_(ref.out_proj.bias)
+    return ref, ours
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_self_attention_matches_nn_multiheadattention(causal: bool) -> None:
+    ref, ours = self_attention_pair()
     x = torch.randn(3, 7, D)
     pad = _padding([7, 5, 2], 7)
     future = torch.triu(torch.ones(7, 7, dtype=torch.bool), 1) if causal else None

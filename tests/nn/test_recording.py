@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch import nn
 
 from archspec.nn.attention import MultiHeadAttention
 from archspec.nn.masks import self_attention_mask
 from archspec.nn.recording import record_attention
-
-D, H = 16, 4
+from tests.nn.test_attention import D, H, self_attention_pair
 
 
 @pytest.mark.parametrize("causal", [False, True])
 def test_recorded_weights_are_multiheadattentions(causal: bool) -> None:
-    torch.manual_seed(0)
-    ref = nn.MultiheadAttention(D, H, batch_first=True)
-    ours = MultiHeadAttention(D, H, D // H, D // H)
-    with torch.no_grad():
-        ours.qkv.weight.copy_(ref.in_proj_weight)
-        ours.qkv.bias.copy_(ref.in_proj_bias)
-        ours.out.load_state_dict(ref.out_proj.state_dict())
+    ref, ours = self_attention_pair()
     x = torch.randn(2, 6, D)
     pad = torch.tensor([[False] * 6, [False] * 4 + [True] * 2])
     future = torch.triu(torch.ones(6, 6, dtype=torch.bool), 1) if causal else None
