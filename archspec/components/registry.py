@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Annotated, Any, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, Union, cast
 
 from pydantic import Field
 
-from archspec.spec.base import Spec
+if TYPE_CHECKING:  # importing archspec.spec here would build its unions before registration
+    from archspec.spec.base import Spec
 
 ENTRY_POINT_GROUP = "archspec.components"
 """Entry-point group through which installed packages register components."""
