@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archspec.errors import ArchspecError
-from archspec.recipe.errors import did_you_mean
+from archspec.suggest import did_you_mean
 
 FORMATS = {".tsv": "tsv", ".tab": "tsv", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 """File extension -> format, for `format: auto`."""

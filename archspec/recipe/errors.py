@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
 from archspec.errors import ArchspecError
 from archspec.recipe.source import Location
+from archspec.suggest import closest, did_you_mean
+
+__all__ = ["RecipeError", "closest", "describe", "did_you_mean", "one_of"]
 
 
 class RecipeError(ArchspecError):
@@ -24,22 +26,6 @@ class RecipeError(ArchspecError):
     def at(cls, loc: Location | str, message: str) -> RecipeError:
         """A single problem at one place."""
         return cls([f"{loc}: {message}"])
-
-
-def closest(word: str, choices: Iterable[Any], n: int = 1, cutoff: float = 0.6) -> list[str]:
-    """The choices that look most like `word` (typos, swapped letters), best first."""
-    options = [str(c) for c in choices]
-    found = difflib.get_close_matches(str(word), options, n=n, cutoff=cutoff)
-    if not found:  # 'kind: Relative', 'Sinusoidal' - a different case is still a typo
-        lowered = {o.lower(): o for o in options}
-        found = [lowered[m] for m in difflib.get_close_matches(str(word).lower(), lowered, n=n)]
-    return found
-
-
-def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
-    """' (did you mean 'x'?)' or '' when nothing is close."""
-    found = closest(str(word), choices)
-    return f" (did you mean '{found[0]}'?)" if found else ""
 
 
 def one_of(choices: Iterable[Any]) -> str:
