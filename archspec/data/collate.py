@@ -3,7 +3,7 @@
 Shapes: B examples, S source length, T (target) length, all after padding to the longest
 example in the batch. Padding masks are bool and True exactly at padding. Targets that have
 nothing to predict (padding, prompts, unmasked positions) are IGNORE (-100), the default
-`ignore_index` of torch's cross-entropy; `tgt_out` of seq2seq keeps <pad> (0) instead and
+`ignore_index` of torch's cross-entropy; `tgt_out` of a pair keeps <pad> (0) instead and
 comes with `tgt_pad`.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from archspec.components.objective.masked_lm import MaskedLMObjective
 from archspec.data.batching import mix_seed
 from archspec.data.tokenizers import BOS, EOS, MASK, PAD
 
@@ -37,7 +38,7 @@ def _index(items: list[Item]) -> Tensor:
     return torch.tensor([it["index"] for it in items], dtype=torch.long)  # (B,)
 
 
-def collate_seq2seq(items: list[Item]) -> Batch:
+def collate_pairs(items: list[Item]) -> Batch:
     """src, src_pad (B, S); tgt_in = <bos> y, tgt_out = y <eos>, tgt_pad (B, T); index (B,)."""
     src = pad([it["src"] for it in items], PAD)  # (B, S)
     bos, eos = torch.tensor([BOS]), torch.tensor([EOS])
@@ -85,7 +86,7 @@ def collate_tokens(items: list[Item]) -> Batch:
     }
 
 
-def collate_classification(items: list[Item]) -> Batch:
+def collate_labelled(items: list[Item]) -> Batch:
     """tokens, pad (B, T) starting with <bos>; label (B,) class indices; index (B,)."""
     batch = collate_tokens(items)
     batch["label"] = torch.tensor([it["label"] for it in items], dtype=torch.long)  # (B,)
@@ -97,9 +98,10 @@ class MaskTokens:
     """BERT's corruption, applied to a whole batch with a generator seeded by (seed, epoch,
     batch number, rank), so a resumed run masks exactly as an uninterrupted one would.
 
-    Of the non-padding positions, `prob` are chosen; a chosen token becomes <mask> with
-    probability `mask`, a random ordinary token with probability `random`, and stays as it
-    is otherwise. `targets` holds the original token at chosen positions and IGNORE elsewhere.
+    Of the non-padding positions, `mask_prob` are chosen; a chosen token becomes <mask> with
+    probability `replace_mask`, a random ordinary token with probability `replace_random`, and
+    stays as it is otherwise. `targets` holds the original token at chosen positions and
+    IGNORE elsewhere.
     """
 
     vocab_size: int
@@ -107,18 +109,18 @@ class MaskTokens:
     first_ordinary: int
     """Id of the first non-special token."""
     seed: int
-    prob: float = 0.15
-    mask: float = 0.8
-    random: float = 0.1
+    rates: MaskedLMObjective = MaskedLMObjective()
+    """The objective's mask_prob, replace_mask and replace_random, as the recipe gives them."""
     rank: int = 0
 
     def __call__(self, batch: Batch, epoch: int, step: int) -> Batch:
         g = torch.Generator().manual_seed(mix_seed(self.seed, self.rank, epoch, step))
         tokens, pad_mask = batch["tokens"], batch["pad"]
-        chosen = (torch.rand(tokens.shape, generator=g) < self.prob) & ~pad_mask  # (B, T)
+        r = self.rates
+        chosen = (torch.rand(tokens.shape, generator=g) < r.mask_prob) & ~pad_mask  # (B, T)
         roll = torch.rand(tokens.shape, generator=g)  # (B, T)
-        to_mask = chosen & (roll < self.mask)
-        to_random = chosen & (roll >= self.mask) & (roll < self.mask + self.random)
+        to_mask = chosen & (roll < r.replace_mask)
+        to_random = chosen & (roll >= r.replace_mask) & (roll < r.replace_mask + r.replace_random)
         randoms = torch.randint(self.first_ordinary, self.vocab_size, tokens.shape, generator=g)
         corrupted = torch.where(to_mask, torch.full_like(tokens, MASK), tokens)
         corrupted = torch.where(to_random, randoms, corrupted)

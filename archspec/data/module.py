@@ -1,6 +1,6 @@
 """The LightningDataModule the trainer uses, built from a recipe by `build_datamodule`.
 
-    dm = build_datamodule(recipe, "seq2seq", run_dir, recipe_dir=recipe_path.parent)
+    dm = build_datamodule(recipe, run_dir, recipe_dir=recipe_path.parent)
     trainer.fit(module, datamodule=dm)
 
 Everything is read, tokenized and encoded when `build_datamodule` returns (so the vocabulary
@@ -19,60 +19,30 @@ from tokenizers import Tokenizer
 
 from archspec.data import tokenizers as tk
 from archspec.data.batching import BatchPlan, mix_seed
-from archspec.data.collate import (
-    MaskTokens,
-    collate_causal,
-    collate_classification,
-    collate_seq2seq,
-    collate_tokens,
-)
 from archspec.data.loader import BatchLoader
 from archspec.data.prepare import Prepared, prepare
 from archspec.spec.data import SPECIAL_TOKENS
-
-COLLATE = {
-    "seq2seq": collate_seq2seq,
-    "causal-lm": collate_causal,
-    "masked-lm": collate_tokens,
-    "classification": collate_classification,
-}
-MASKING_OPTIONS = {"mask_prob": "prob", "mask_token": "mask", "mask_random": "random"}
-"""Objective options of masked-lm -> MaskTokens fields (defaults 0.15, 0.8, 0.1)."""
+from archspec.spec.objective import objective_impl
 
 
 def build_datamodule(
-    recipe: Any,
-    objective: str,
-    run_dir: Path,
-    recipe_dir: Path | None = None,
-    **objective_options: float,
+    recipe: Any, run_dir: Path, recipe_dir: Path | None = None
 ) -> ArchspecDataModule:
-    """Read `recipe.data` for `objective` (seq2seq, causal-lm, masked-lm, classification).
+    """Read `recipe.data` for `recipe.objective`.
 
     Tokenizers are loaded from `run_dir` when they are there (resume, evaluation) and trained on
-    the training split and saved there otherwise. `objective_options` for masked-lm: mask_prob
-    (0.15), mask_token (0.8, share of chosen tokens replaced by <mask>), mask_random (0.1,
-    replaced by a random token). Bad data raises ArchspecError.
+    the training split and saved there otherwise. Bad data raises ArchspecError.
     """
-    unknown = set(objective_options) - (set(MASKING_OPTIONS) if objective == "masked-lm" else set())
-    if unknown:
-        raise TypeError(f"objective {objective} takes no option(s) {sorted(unknown)}")
-    prepared = prepare(recipe, objective, Path(run_dir), recipe_dir)
-    masking = {MASKING_OPTIONS[k]: v for k, v in objective_options.items()}
-    return ArchspecDataModule(prepared, objective, recipe.data, masking)
+    prepared = prepare(recipe, Path(run_dir), recipe_dir)
+    return ArchspecDataModule(prepared, recipe.objective, recipe.data)
 
 
 class ArchspecDataModule(L.LightningDataModule):
-    """Batches of one recipe's data for one objective.
+    """Batches of one recipe's data for its objective.
 
-    Batches are dicts of tensors (B batch, S source length, T length; pad masks True at padding):
-
-    - seq2seq: src (B,S), src_pad (B,S), tgt_in (B,T) = <bos> y, tgt_out (B,T) = y <eos> (<pad>
-      after), tgt_pad (B,T);
-    - causal-lm: tokens (B,T), targets (B,T) = next token (-100 at padding and prompts), pad (B,T);
-    - masked-lm: tokens (B,T) corrupted, targets (B,T) = original at chosen positions, -100
-      elsewhere, pad (B,T);
-    - classification: tokens (B,T) starting with <bos>, pad (B,T), label (B,).
+    Batches are dicts of tensors made by the objective's `collate` hook (archspec.data.collate
+    documents each: B batch, S source length, T length; pad masks True at padding), then
+    passed through its `batch_transform` (masked-LM corruption) when it has one.
 
     Every batch also has `index` (B,): the examples' positions in their split, e.g. to look up
     `val_references[i]` for BLEU.
@@ -85,12 +55,12 @@ class ArchspecDataModule(L.LightningDataModule):
     mask_id = tk.MASK
     num_special = len(SPECIAL_TOKENS)
 
-    def __init__(self, prepared: Prepared, objective: str, data: Any, masking: dict[str, float]):
+    def __init__(self, prepared: Prepared, objective: Any, data: Any):
         super().__init__()
         self.prepared = prepared
         self.objective = objective
+        """The recipe's objective spec; its component collates and transforms the batches."""
         self.data = data
-        self.masking = masking
         self._train_loader: BatchLoader | None = None
         self._pending_state: dict[str, int] | None = None
 
@@ -106,7 +76,7 @@ class ArchspecDataModule(L.LightningDataModule):
 
     @property
     def tokenizer(self) -> Tokenizer:
-        """The tokenizer (the source one when seq2seq has two)."""
+        """The tokenizer (the source one when there are two)."""
         return self.prepared.source_tokenizer
 
     @property
@@ -128,7 +98,7 @@ class ArchspecDataModule(L.LightningDataModule):
 
     @property
     def label_names(self) -> list[str] | None:
-        """Class names in class-index order (classification), else None."""
+        """Class names in class-index order (objectives that predict classes), else None."""
         return self.prepared.labels
 
     @property
@@ -145,12 +115,8 @@ class ArchspecDataModule(L.LightningDataModule):
         return [r.first for r in self.prepared.raw.get(split, [])]
 
     def references(self, split: str = "val") -> list[str]:
-        """The raw target texts of a split (seq2seq), untokenized, in `index` order."""
+        """The raw target texts of a split (pairs), untokenized, in `index` order."""
         return [r.second for r in self.prepared.raw.get(split, [])]
-
-    @property
-    def val_sources(self) -> list[str]:
-        return self.sources("val")
 
     @property
     def val_references(self) -> list[str]:
@@ -175,16 +141,13 @@ class ArchspecDataModule(L.LightningDataModule):
             rank=rank,
             world_size=world_size,
         )
-        transform = None
-        if self.objective == "masked-lm":  # each split masks with its own random stream
-            seed = mix_seed(self.data.seed, ("train", "val", "test").index(split))
-            transform = MaskTokens(
-                self.vocab_size, self.num_special, seed, rank=rank, **self.masking
-            )
+        objective = objective_impl(self.objective)
+        seed = mix_seed(self.data.seed, ("train", "val", "test").index(split))  # one per split
+        transform = objective.batch_transform(self.objective, self.vocab_size, seed, rank)
         return BatchLoader(
             dataset,
             plan,
-            COLLATE[self.objective],
+            objective.collate(),
             transform=transform,
             num_workers=self.data.num_workers,
             train=train,

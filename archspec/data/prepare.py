@@ -1,40 +1,31 @@
-"""Raw splits -> tokenizers -> datasets of token ids, for one training objective.
+"""Raw splits -> tokenizers -> datasets of token ids, for the recipe's objective.
 
-Which sources an objective reads, and what one example becomes (ids, before batching):
-
-| objective      | sources          | example                                                   |
-|----------------|------------------|-----------------------------------------------------------|
-| seq2seq        | pairs, synthetic | src = x, tgt = y (collate adds <bos>/<eos>)               |
-| causal-lm      | text             | a block of seq_len + 1 tokens, or <bos> line <eos>         |
-| causal-lm      | synthetic        | <bos> x <eos> y <eos>, loss only on y <eos>               |
-| masked-lm      | text             | a block of seq_len tokens, or one line                    |
-| classification | labelled         | <bos> text, with the label's class index                  |
+Which sources an objective reads is its contract (checked by `validate`); what one example
+becomes is its `examples` hook (archspec/components/objective/), given an Encoding of the
+split. Chunked text is the same for every objective: one token stream cut into blocks of
+seq_len tokens (+ the objective's chunk_overlap).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import torch
 from tokenizers import Tokenizer
 from torch.utils.data import Dataset
 
-from archspec.data import synthetic
+from archspec.components.registry import impl_of
+from archspec.components.source.base import SourceImpl
 from archspec.data import tokenizers as tk
-from archspec.data.datasets import Chunks, Examples, fit_lengths
+from archspec.data.datasets import Chunks, fit_lengths
 from archspec.data.readers import Row
 from archspec.data.sources import Splits, read_splits
 from archspec.errors import ArchspecError
-from archspec.spec.data import DataSpec, SyntheticSource, TextSource
-
-SOURCES = {
-    "seq2seq": ("pairs", "synthetic"),
-    "causal-lm": ("text", "synthetic"),
-    "masked-lm": ("text",),
-    "classification": ("labelled",),
-}
-"""Objective -> the data.source kinds it can read."""
+from archspec.spec.data import DataSpec
+from archspec.spec.objective import objective_impl
 
 
 @dataclass
@@ -48,12 +39,46 @@ class Prepared:
     target_tokenizer: Tokenizer
     """Tokenizer of the output side (the same object as source_tokenizer when shared)."""
     labels: list[str] | None
-    """Class names in class-index order (classification only)."""
+    """Class names in class-index order (objectives that predict classes)."""
     raw: Splits
     """The examples as text, per split (e.g. validation sources and references for BLEU)."""
 
 
-def prepare(recipe, objective: str, run_dir: Path, recipe_dir: Path | None) -> Prepared:
+@dataclass
+class Encoding:
+    """One split's rows and what encoding them needs; what objectives' `examples` read."""
+
+    data: DataSpec
+    rows: list[Row]
+    source_tokenizer: Tokenizer
+    target_tokenizer: Tokenizer
+    labels: list[str] | None
+    max_len: int
+    paired: bool
+    """The rows are (x, y) pairs of texts."""
+
+    def firsts(self) -> list[list[int]]:
+        """Token ids of every row's first field (source text, text or line)."""
+        return self._firsts
+
+    @cached_property
+    def _firsts(self) -> list[list[int]]:
+        return tk.encode(self.source_tokenizer, [r.first for r in self.rows])
+
+    def seconds(self) -> list[list[int]]:
+        """Token ids of every row's second field (the target text of a pair)."""
+        return tk.encode(self.target_tokenizer, [r.second for r in self.rows])
+
+    def fit(self, seqs: list[list[int]], what: str, overhead: int = 0) -> list[list[int]]:
+        """Apply data.too_long to sequences that, with `overhead` tokens, pass model.max_len."""
+        return fit_lengths(seqs, self.rows, self.max_len, self.data.too_long, what, overhead)
+
+    @staticmethod
+    def tensors(seqs: list[list[int]]) -> list[torch.Tensor]:
+        return [torch.tensor(s, dtype=torch.long) for s in seqs]
+
+
+def prepare(recipe: Any, run_dir: Path, recipe_dir: Path | None) -> Prepared:
     """Read the data, train or reload the tokenizer(s), and encode every split."""
     data: DataSpec | None = recipe.data
     if data is None:
@@ -61,34 +86,41 @@ def prepare(recipe, objective: str, run_dir: Path, recipe_dir: Path | None) -> P
             "the recipe has no data: section; add one, e.g. "
             "data: {source: {kind: text, path: data/shakespeare/train.txt}}"
         )
-    if objective not in SOURCES:
-        raise ValueError(f"unknown objective {objective!r}; expected one of {list(SOURCES)}")
-    if data.source.kind not in SOURCES[objective]:
+    objective = objective_impl(recipe.objective)
+    if data.source.kind not in objective.source_kinds:  # validate says so; a built copy may not
         raise ArchspecError(
-            f"data.source.kind: objective {objective} reads {' or '.join(SOURCES[objective])} "
-            f"data, not '{data.source.kind}'"
+            f"data.source.kind: objective {recipe.objective.kind} reads "
+            f"{' or '.join(objective.source_kinds)} data, not '{data.source.kind}'"
         )
     raw = read_splits(data, recipe_dir)
-    src_tok, tgt_tok = _tokenizers(recipe, objective, raw["train"], Path(run_dir))
-    labels = _labels(data, raw) if objective == "classification" else None
-    max_len = recipe.model.max_len
-    datasets = {
-        split: _encode(objective, data, rows, src_tok, tgt_tok, labels, max_len, split)
-        for split, rows in raw.items()
-    }
+    src_tok, tgt_tok = _tokenizers(recipe, raw["train"], Path(run_dir))
+    labels = objective.labels(data, raw)
+    source = impl_of(data.source, SourceImpl)
+    datasets = {}
+    for split, rows in raw.items():
+        enc = Encoding(data, rows, src_tok, tgt_tok, labels, recipe.model.max_len, source.paired)
+        if source.chunked(data.source):
+            datasets[split] = _chunks(enc, split, objective.chunk_overlap)
+        else:
+            datasets[split] = objective.examples(enc)
     return Prepared(datasets, src_tok, tgt_tok, labels, raw)
+
+
+def _chunks(enc: Encoding, split: str, overlap: int) -> Chunks:
+    stream = torch.tensor([i for line in enc.firsts() for i in line], dtype=torch.long)
+    name = f"{enc.rows[0].where.rsplit(':', 1)[0]} ({split} split)"
+    return Chunks(stream, enc.data.seq_len or enc.max_len, extra=overlap, name=name)
 
 
 # --- tokenizers -----------------------------------------------------------------------------
 
 
-def _tokenizers(
-    recipe, objective: str, train: list[Row], run_dir: Path
-) -> tuple[Tokenizer, Tokenizer]:
+def _tokenizers(recipe: Any, train: list[Row], run_dir: Path) -> tuple[Tokenizer, Tokenizer]:
     """(source, target) tokenizers, loaded from run_dir if saved there, else trained and saved."""
     data: DataSpec = recipe.data
     vocab = recipe.model.vocab_size
-    if objective == "seq2seq" and not isinstance(vocab, int):
+    both_sides = objective_impl(recipe.objective).both_sides
+    if both_sides and not isinstance(vocab, int):
         sides = [
             ("source", vocab.source, [r.first for r in train]),
             ("target", vocab.target, [r.second for r in train]),
@@ -101,9 +133,11 @@ def _tokenizers(
         )
         return src, tgt
     if not isinstance(vocab, int):
-        raise ArchspecError(f"model.vocab_size: objective {objective} needs one vocabulary size")
+        raise ArchspecError(
+            f"model.vocab_size: objective {recipe.objective.kind} needs one vocabulary size"
+        )
     texts = [r.first for r in train]
-    if objective == "seq2seq":
+    if both_sides:
         texts += [r.second for r in train]
     tok = _tokenizer(data, run_dir / "tokenizer.json", vocab, texts, "model.vocab_size")
     return tok, tok
@@ -120,69 +154,8 @@ def _tokenizer(
                 f"{knob} to at least {tok.get_vocab_size()} or use a new run directory"
             )
         return tok
-    if isinstance(data.source, SyntheticSource):
-        tok = tk.symbol_tokenizer(synthetic.symbols(data.source))
-    else:
+    tok = impl_of(data.source, SourceImpl).fixed_tokenizer(data.source)
+    if tok is None:
         tok = tk.train_tokenizer(data.tokenizer, texts, vocab_size, knob)
     tk.save_tokenizer(tok, path)
     return tok
-
-
-# --- examples ---------------------------------------------------------------------------------
-
-
-def _labels(data: DataSpec, raw: Splits) -> list[str]:
-    given = data.source.labels
-    labels = list(given) if given else sorted({r.second for r in raw["train"]})
-    if len(labels) < 2:
-        raise ArchspecError(
-            f"{raw['train'][0].where.rsplit(':', 1)[0]}: a classifier needs at least two labels, "
-            f"found only {labels}"
-        )
-    known = set(labels)
-    for rows in raw.values():
-        for row in rows:
-            if row.second not in known:
-                hint = "add it to data.source.labels" if given else "it is not in the training data"
-                raise ArchspecError(
-                    f"{row.where}: unknown label '{row.second}' ({hint}; labels: {labels})"
-                )
-    return labels
-
-
-def _encode(objective, data, rows, src_tok, tgt_tok, labels, max_len: int, split: str) -> Dataset:
-    if isinstance(data.source, TextSource) and data.source.sequences == "chunks":
-        ids = tk.encode(src_tok, [r.first for r in rows])
-        stream = torch.tensor([i for line in ids for i in line], dtype=torch.long)
-        name = f"{rows[0].where.rsplit(':', 1)[0]} ({split} split)"
-        return Chunks(stream, data.seq_len or max_len, extra=objective == "causal-lm", name=name)
-
-    def fit(seqs: list[list[int]], what: str, overhead: int = 0) -> list[list[int]]:
-        return fit_lengths(seqs, rows, max_len, data.too_long, what, overhead)
-
-    firsts = tk.encode(src_tok, [r.first for r in rows])
-    if objective == "seq2seq":
-        src = fit(firsts, "source")
-        tgt = fit(tk.encode(tgt_tok, [r.second for r in rows]), "target", overhead=1)  # + <eos>
-        lengths = [max(len(s), len(t) + 1) for s, t in zip(src, tgt, strict=True)]
-        return Examples({"src": _tensors(src), "tgt": _tensors(tgt)}, lengths)
-    if objective == "classification":
-        seqs = [[tk.BOS, *s] for s in fit(firsts, "text", overhead=1)]
-        label = [labels.index(r.second) for r in rows]
-        return Examples({"seq": _tensors(seqs), "label": label}, [len(s) for s in seqs])
-    if objective == "masked-lm":
-        seqs = fit(firsts, "line")
-        return Examples({"seq": _tensors(seqs)}, [len(s) for s in seqs])
-    if isinstance(data.source, SyntheticSource):  # causal-lm: <bos> x <eos> y <eos>
-        seconds = tk.encode(tgt_tok, [r.second for r in rows])
-        joined = fit([[*a, tk.EOS, *b] for a, b in zip(firsts, seconds, strict=True)], "example", 1)
-        prompt = [len(a) + 1 for a in firsts]  # no loss on predicting x and the first <eos>
-    else:  # causal-lm: <bos> line <eos>
-        joined = fit(firsts, "line", overhead=1)
-        prompt = [0] * len(rows)
-    seqs = [[tk.BOS, *s, tk.EOS] for s in joined]  # the model sees all but the last token
-    return Examples({"seq": _tensors(seqs), "prompt": prompt}, [len(s) - 1 for s in seqs])
-
-
-def _tensors(seqs: list[list[int]]) -> list[torch.Tensor]:
-    return [torch.tensor(s, dtype=torch.long) for s in seqs]

@@ -1,4 +1,5 @@
-"""A recipe's `data.source` -> raw text examples per split (train, val, test).
+"""A recipe's `data.source` -> raw text examples per split (train, val, test), through the
+source's component (archspec/components/source/), which calls the file helpers here.
 
 Each split is a list of Rows: (source, target) pairs for `pairs` and `synthetic`, (text,
 label) for `labelled`, and for `text` one Row per line (second field empty) keeping its line
@@ -11,18 +12,14 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
-from archspec.data import readers, synthetic
+from archspec.components.registry import impl_of
+from archspec.components.source.base import SourceImpl
+from archspec.data import readers
 from archspec.data.readers import Row
 from archspec.errors import ArchspecError
-from archspec.spec.data import (
-    DataSpec,
-    FileSource,
-    LabelledSource,
-    PairsSource,
-    SyntheticSource,
-    TextSource,
-)
+from archspec.spec.data import DataSpec
 
 Splits = dict[str, list[Row]]
 """Split name (train, val, test) -> its examples; a split without examples is absent."""
@@ -30,49 +27,32 @@ Splits = dict[str, list[Row]]
 
 def read_splits(data: DataSpec, recipe_dir: Path | None) -> Splits:
     """Every split of the data, read and checked; a split the recipe does not ask for is absent."""
-    source = data.source
-    if isinstance(source, SyntheticSource):
-        sizes = {"train": source.train_size, "val": source.val_size, "test": source.test_size}
-        return {s: synthetic.generate(source, s, n, data.seed) for s, n in sizes.items() if n}
-    train = _read_file(source, source.path, "path", recipe_dir)
+    return impl_of(data.source, SourceImpl).read(data.source, data, recipe_dir)
+
+
+def read_file_splits(kind: Any, source: Any, seed: int, recipe_dir: Path | None) -> Splits:
+    """The splits of a file source: `kind.rows(source, path)` reads one file; the fractions
+    the recipe asks for are held out of the training file as `kind.held_out` says."""
+
+    def read(value: str, field: str) -> list[Row]:
+        return kind.rows(source, readers.resolve_path(value, f"data.source.{field}", recipe_dir))
+
+    train = read(source.path, "path")
     splits: Splits = {}
     for split in ("val", "test"):
         path = getattr(source, f"{split}_path")
         if path is not None:
-            splits[split] = _read_file(source, path, f"{split}_path", recipe_dir)
+            splits[split] = read(path, f"{split}_path")
     fractions = {s: getattr(source, f"{s}_fraction") for s in ("val", "test") if s not in splits}
     fractions = {s: f for s, f in fractions.items() if f > 0}
     if fractions:
-        hold_out = _hold_out_tail if isinstance(source, TextSource) else _hold_out_sample
-        held = hold_out(train, fractions, data.seed, source.path)
+        hold_out = _hold_out_tail if kind.held_out == "tail" else _hold_out_sample
+        held = hold_out(train, fractions, seed, source.path)
         train = held.pop("train")
         splits.update(held)
     limit = getattr(source, "max_examples", None)
     splits["train"] = train[:limit] if limit else train
     return {s: splits[s] for s in ("train", "val", "test") if s in splits}
-
-
-def _read_file(source: FileSource, value: str, field: str, recipe_dir: Path | None) -> list[Row]:
-    path = readers.resolve_path(value, f"data.source.{field}", recipe_dir)
-    if isinstance(source, TextSource):
-        return _text_rows(path, keep_blank=source.sequences == "chunks")
-    if isinstance(source, PairsSource):
-        fields, names = (source.source_field, source.target_field), "source,target"
-    elif isinstance(source, LabelledSource):
-        fields, names = (source.text_field, source.label_field), "text,label"
-    else:  # pragma: no cover - the Source union is exhaustive
-        raise TypeError(source)
-    fmt = readers.file_format(path, source.format)
-    return readers.read_rows(path, fmt, fields, source.header, names)
-
-
-def _text_rows(path: Path, keep_blank: bool) -> list[Row]:
-    """One row per line; chunks keep every line with its ending, lines keep non-blank text."""
-    lines = readers.read_text(path).splitlines(keepends=True)
-    if keep_blank:
-        return [Row(line, "", f"{path}:{n}") for n, line in enumerate(lines, 1)]
-    stripped = ((n, line.strip()) for n, line in enumerate(lines, 1))
-    return [Row(text, "", f"{path}:{n}") for n, text in stripped if text]
 
 
 def _hold_out_tail(rows: list[Row], fractions: dict[str, float], seed: int, name: str) -> Splits:

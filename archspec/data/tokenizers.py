@@ -1,15 +1,10 @@
 """Tokenizers: trained on the training split with Hugging Face `tokenizers`, saved as one
 tokenizer.json in the run directory, reloaded on resume and evaluation.
 
-Every kind is a `tokenizers.Tokenizer`, so there is one file format and one API:
-
-- char: WordLevel over single characters (a regex split isolating each character), decoded by
-  fusing the characters back together, so text round-trips exactly;
-- word: WordLevel over words and punctuation runs (the `Whitespace` pre-tokenizer), decoded by
-  joining with spaces and tidying the space before punctuation;
-- bpe: byte-level BPE (GPT-2's scheme) that starts from all 256 bytes, so any text encodes
-  and decodes back exactly;
-- symbols: a fixed whitespace-separated vocabulary for synthetic tasks (nothing is trained).
+Every kind is a `tokenizers.Tokenizer`, so there is one file format and one API. How each
+recipe kind (char, word, bpe) is set up and trained is its component's
+(archspec/components/tokenizer/); `symbols` is the fixed whitespace-separated vocabulary of
+synthetic tasks (nothing is trained).
 
 Ids 0-4 are always <pad>, <unk>, <bos>, <eos>, <mask>.
 """
@@ -18,54 +13,44 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Tokenizer, models, pre_tokenizers
 
+from archspec.components.registry import impl_of
+from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl
 from archspec.errors import ArchspecError
-from archspec.spec.data import SPECIAL_TOKENS, BpeTokenizer, CharTokenizer, WordTokenizer
 
 PAD, UNK, BOS, EOS, MASK = range(len(SPECIAL_TOKENS))
 """The special token ids, identical in every archspec vocabulary."""
 
-UNLIMITED = 1 << 30
-"""Vocabulary cap passed to char/word trainers: they keep everything, then we check the size."""
-
 
 def train_tokenizer(
-    spec: CharTokenizer | WordTokenizer | BpeTokenizer,
+    spec: Any,
     texts: Sequence[str],
     vocab_size: int,
     knob: str = "model.vocab_size",
 ) -> Tokenizer:
-    """Train a tokenizer of at most `vocab_size` tokens on `texts`.
+    """Train a tokenizer of at most `vocab_size` tokens on `texts` (`spec` is any registered
+    tokenizer spec: its component sets the tokenizer up and picks the trainer).
 
     BPE trains to exactly `vocab_size` when the text has enough pairs to merge. Char and word
     vocabularies are whatever the text holds; more than `vocab_size` is an error naming `knob`
     (the recipe value to raise), never a silent cut.
     """
-    tok = _empty(spec)
-    if isinstance(spec, BpeTokenizer):
-        trainer = trainers.BpeTrainer(
-            vocab_size=vocab_size,
-            min_frequency=spec.min_freq,
-            special_tokens=list(SPECIAL_TOKENS),
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-            show_progress=False,
+    kind = impl_of(spec, TokenizerImpl)
+    tok = kind.empty(spec)
+    tok.train_from_iterator(texts, kind.trainer(spec, vocab_size), length=len(texts))
+    n = tok.get_vocab_size()
+    if n > vocab_size:
+        raise ArchspecError(
+            f"the training data has {n - len(SPECIAL_TOKENS)} distinct {kind.unit}, which with "
+            f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "
+            f"{vocab_size}; raise {knob} to at least {n}"
+            + kind.too_many(spec, tok, texts, vocab_size)
         )
-    else:
-        min_freq = spec.min_freq if isinstance(spec, WordTokenizer) else 1
-        trainer = trainers.WordLevelTrainer(
-            vocab_size=UNLIMITED,
-            min_frequency=min_freq,
-            special_tokens=list(SPECIAL_TOKENS),
-            show_progress=False,
-        )
-    tok.train_from_iterator(texts, trainer, length=len(texts))
-    if tok.get_vocab_size() > vocab_size:
-        raise ArchspecError(_too_many(spec, tok, texts, vocab_size, knob))
     return tok
 
 
@@ -76,54 +61,6 @@ def symbol_tokenizer(symbols: Iterable[str]) -> Tokenizer:
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.add_special_tokens(list(SPECIAL_TOKENS))
     return tok
-
-
-def _empty(spec: CharTokenizer | WordTokenizer | BpeTokenizer) -> Tokenizer:
-    unk = SPECIAL_TOKENS[UNK]
-    if isinstance(spec, CharTokenizer):
-        tok = Tokenizer(models.WordLevel(unk_token=unk))
-        tok.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
-        tok.decoder = decoders.Fuse()
-    elif isinstance(spec, WordTokenizer):
-        tok = Tokenizer(models.WordLevel(unk_token=unk))
-        tok.pre_tokenizer = pre_tokenizers.Whitespace()
-        tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)  # joins with spaces, tidies
-    else:
-        tok = Tokenizer(models.BPE(unk_token=unk))
-        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-        tok.decoder = decoders.ByteLevel()
-    if getattr(spec, "lowercase", False):
-        tok.normalizer = normalizers.Lowercase()
-    return tok
-
-
-def _too_many(spec, tok: Tokenizer, texts: Sequence[str], vocab_size: int, knob: str) -> str:
-    n = tok.get_vocab_size()
-    unit = "characters" if isinstance(spec, CharTokenizer) else "words"
-    message = (
-        f"the training data has {n - len(SPECIAL_TOKENS)} distinct {unit}, which with "
-        f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "
-        f"{vocab_size}; raise {knob} to at least {n}"
-    )
-    if isinstance(spec, WordTokenizer):
-        counts = _word_counts(tok, texts)
-        room = vocab_size - len(SPECIAL_TOKENS)
-        ranked = sorted(counts.values(), reverse=True)
-        if 0 < room < len(ranked):
-            min_freq = ranked[room] + 1  # every word at this count or below must go
-            kept = sum(c >= min_freq for c in ranked)
-            message += f", or set data.tokenizer.min_freq to {min_freq} (keeps {kept} words)"
-        message += ", or use data.tokenizer: {kind: bpe}"
-    return message
-
-
-def _word_counts(tok: Tokenizer, texts: Iterable[str]) -> Counter:
-    counts: Counter = Counter()
-    norm = tok.normalizer
-    for text in texts:
-        text = norm.normalize_str(text) if norm is not None else text
-        counts.update(piece for piece, _ in tok.pre_tokenizer.pre_tokenize_str(text))
-    return counts
 
 
 def save_tokenizer(tok: Tokenizer, path: Path) -> None:
@@ -161,11 +98,9 @@ def tokenizer_kind(tok: Tokenizer) -> str:
     return f"{name} (lowercase)" if lower else name
 
 
-def expected_kind(spec: CharTokenizer | WordTokenizer | BpeTokenizer | None) -> str:
+def expected_kind(spec: Any) -> str:
     """The `tokenizer_kind` a tokenizer trained from `spec` has (None: synthetic symbols)."""
-    if spec is None:
-        return "symbols"
-    return f"{spec.kind} (lowercase)" if getattr(spec, "lowercase", False) else spec.kind
+    return "symbols" if spec is None else impl_of(spec, TokenizerImpl).saved_kind(spec)
 
 
 def encode(tok: Tokenizer, texts: Sequence[str]) -> list[list[int]]:

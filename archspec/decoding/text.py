@@ -27,7 +27,7 @@ from archspec.decoding.loop import pad_rows
 from archspec.decoding.sampling import sample_tokens
 from archspec.decoding.session import DecoderSession, Seq2SeqSession
 from archspec.errors import ArchspecError
-from archspec.spec.data import TextSource
+from archspec.spec.objective import objective_impl
 
 Method = Literal["auto", "greedy", "beam", "sample"]
 
@@ -166,16 +166,9 @@ def _translate(run: Any, texts: list[str], options: DecodeOptions, method: str) 
 
 
 def leading_ids(recipe: Any) -> list[int]:
-    """What the model saw before each training text: <bos> for classification and for a
-    language model trained on lines or pairs; nothing for text chunks and masked-LM."""
-    objective = recipe.objective.kind if recipe.objective is not None else None
-    if objective == "classification":
-        return [BOS]
-    if objective != "causal-lm":
-        return []
-    source = recipe.data.source if recipe.data is not None else None
-    chunks = isinstance(source, TextSource) and source.sequences == "chunks"
-    return [] if chunks else [BOS]
+    """What the model saw before each training text (its objective's `leading_ids` hook, e.g.
+    <bos> for a language model trained on lines, nothing for text chunks)."""
+    return objective_impl(recipe.objective).leading_ids(recipe.objective, recipe.data)
 
 
 def _continue(run: Any, texts: list[str], options: DecodeOptions, method: str) -> list[list[int]]:

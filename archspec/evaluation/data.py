@@ -2,9 +2,9 @@
 
 `--data FILE` is read as the run's recipe reads its training file (the same source kind,
 format, columns, tokenizer and length rules), with FILE in the role of the validation split;
-without it, the recipe's own validation split is used. A synthetic run reads FILE as pairs
-of its symbols ("3 1 4<TAB>4 1 3"). A classifier keeps its training label order, so class
-indices mean what they meant in training.
+without it, the recipe's own validation split is used. How FILE is read is the source's
+`for_file` hook: a synthetic run reads it as pairs of its symbols ("3 1 4<TAB>4 1 3"); a
+labelled source keeps its training label order, so class indices mean what they meant.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from archspec.components.registry import impl_of
+from archspec.components.source.base import SourceImpl
 from archspec.errors import ArchspecError
-from archspec.spec.data import DataSpec, PairsSource, SyntheticSource
+from archspec.spec.data import DataSpec
 
 SPLIT = "val"
 """The split the examples are read into (evaluation order, no shuffling)."""
@@ -22,7 +24,6 @@ SPLIT = "val"
 def eval_datamodule(run: Any, data: str | Path | None) -> Any:
     """An ArchspecDataModule whose `val` split holds the examples to score."""
     from archspec.data import build_datamodule
-    from archspec.train.run import objective_options
 
     recipe = run.recipe
     if recipe.data is None:
@@ -32,7 +33,7 @@ def eval_datamodule(run: Any, data: str | Path | None) -> Any:
         if not path.is_file():
             raise ArchspecError(f"{path}: no such file to evaluate on")
         recipe = recipe.model_copy(update={"data": _reading(recipe.data, path, run)})
-    dm = build_datamodule(recipe, run.objective, run.run_dir, **objective_options(recipe))
+    dm = build_datamodule(recipe, run.run_dir)
     if SPLIT not in dm.splits:
         raise ArchspecError(
             f"{run.run_dir}: the recipe has no validation split; give --data FILE to evaluate on"
@@ -43,16 +44,8 @@ def eval_datamodule(run: Any, data: str | Path | None) -> Any:
 def _reading(data: DataSpec, path: Path, run: Any) -> DataSpec:
     """data with FILE as both the training and the validation file (the training split is
     read only because the pipeline always reads one; nothing is trained on it)."""
-    source = data.source
-    where = {"path": str(path), "val_path": str(path)}  # val_path: no held-out fraction
-    if isinstance(source, SyntheticSource):
-        pairs = PairsSource(format="tsv", **where)
-        # the run's fixed symbol vocabulary is not a recipe tokenizer kind: keep it unset
-        return DataSpec.model_construct(**{**dict(data), "source": pairs, "tokenizer": None})
-    fields = type(source).model_fields
-    update: dict[str, Any] = {**where, "test_path": None, "test_fraction": 0.0}
-    if "max_examples" in fields:
-        update["max_examples"] = None
-    if "labels" in fields:
-        update["labels"] = run.data_info.get("label_names") or source.labels
-    return data.model_copy(update={"source": source.model_copy(update=update)})
+    kind = impl_of(data.source, SourceImpl)
+    source = kind.for_file(data.source, path, run.data_info.get("label_names"))
+    if kind.fixed_vocabulary:  # the run's own vocabulary is not a recipe tokenizer kind
+        return DataSpec.model_construct(**{**dict(data), "source": source, "tokenizer": None})
+    return data.model_copy(update={"source": source})

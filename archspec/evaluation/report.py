@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from archspec.evaluation.scoring import Evaluation
+from archspec.spec.objective import objective_impl
 
 NAMES = {
     "bleu": "BLEU",
@@ -49,8 +50,8 @@ def render_table(ev: Evaluation) -> str:
         lines.append(f"decoding    {_decoding_line(ev.decoding)}")
     lines.append("")
     labels = {k: NAMES.get(k, k) for k in ev.metrics}
-    if "loss" in labels and ev.objective == "classification":
-        labels["loss"] = "loss (nats/example)"
+    if "loss" in labels:
+        labels["loss"] = f"loss (nats/{objective_impl(ev.objective).loss_per})"
     width = max(len(label) for label in labels.values())
     lines.append(f"{'metric'.ljust(width)}  {'value':>9}")
     lines.append(f"{'-' * width}  {'-' * 9}")

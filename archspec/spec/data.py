@@ -7,10 +7,12 @@ data:
   batching: {kind: tokens, max_tokens: 8192}
 ```
 
-Every choice is a union selected by `kind`. The tokenizer is trained on the training split with
-a vocabulary of at most the model's `vocab_size` (the one knob). Only the checks that need the
-model as well as the data live at the bottom (`check_data_fits_model`); checks that need the
-files or the objective happen when the data is read (archspec.data).
+Sources and tokenizers are components (archspec/components/source/, .../tokenizer/), whose
+unions are built here from the registry. The tokenizer is trained on the training split with
+a vocabulary of at most the model's `vocab_size` (the one knob). The checks that need the
+model as well as the data live at the bottom (`check_data_fits_model`); which sources an
+objective reads is the objective's contract (archspec.spec.objective); checks that need the
+files happen when the data is read (archspec.data).
 """
 
 from __future__ import annotations
@@ -19,201 +21,46 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.registry import impl_of, union
+from archspec.components.source import builtin as _sources  # noqa: F401  (registers)
+from archspec.components.source.base import SourceImpl
+from archspec.components.source.files import FileSource
+from archspec.components.source.labelled import LabelledSource
+from archspec.components.source.pairs import PairsSource
+from archspec.components.source.synthetic import SyntheticSource
+from archspec.components.source.text import TextSource
+from archspec.components.tokenizer import builtin as _tokenizers  # noqa: F401  (registers)
+from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl
+from archspec.components.tokenizer.bpe import BYTE_ALPHABET, BpeTokenizer
+from archspec.components.tokenizer.char import CharTokenizer
+from archspec.components.tokenizer.word import WordTokenizer
 from archspec.spec.base import Issues, Spec, fill
 
-SPECIAL_TOKENS = ("<pad>", "<unk>", "<bos>", "<eos>", "<mask>")
-"""Every vocabulary starts with these, in this order: <pad> is id 0."""
-
-BYTE_ALPHABET = 256
-"""A byte-level BPE starts from every byte value, so no text is ever out of vocabulary."""
-
-# --- sources ------------------------------------------------------------------------------
-
-
-class SyntheticSource(Spec):
-    """Generated sequence-to-sequence tasks for teaching and smoke tests: the target is the
-    source copied, reversed or sorted. Symbols are the numbers 0..symbols-1 written as words,
-    so the vocabulary is fixed (no tokenizer is trained)."""
-
-    kind: Literal["synthetic"] = "synthetic"
-    task: Literal["copy", "reverse", "sort"] = "copy"
-    """copy: target = source; reverse: target = source backwards; sort: target = source in
-    ascending order."""
-    symbols: int = Field(20, ge=2)
-    """Number of distinct symbols."""
-    min_len: int = Field(4, ge=1)
-    """Shortest source sequence."""
-    max_len: int = Field(16, ge=1)
-    """Longest source sequence (lengths are uniform in [min_len, max_len])."""
-    train_size: int = Field(20000, ge=1)
-    """Training examples."""
-    val_size: int = Field(500, ge=1)
-    """Validation examples."""
-    test_size: int = Field(0, ge=0)
-    """Test examples (0: no test split)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> SyntheticSource:
-        if self.min_len > self.max_len:
-            issues = Issues()
-            issues.add("min_len", f"{self.min_len} is more than max_len {self.max_len}")
-            issues.raise_if_any()
-        return self
-
-
-class FileSource(Spec):
-    """Fields every file-based source has: the training file and where validation and test
-    examples come from."""
-
-    kind: str
-    """Which file source (each subclass fixes it; declared here so that it is listed first)."""
-    path: str
-    """Training file. A relative path is looked up in the current directory, then beside the
-    recipe file."""
-    val_path: str | None = None
-    """Validation file; when unset, `val_fraction` of the training file is held out."""
-    val_fraction: float = Field(0.05, ge=0.0, lt=1.0)
-    """Share of the training file held out for validation when `val_path` is unset (the end of
-    a plain-text file; a seeded random sample of examples otherwise)."""
-    test_path: str | None = None
-    """Test file (optional)."""
-    test_fraction: float = Field(0.0, ge=0.0, lt=1.0)
-    """Share of the training file held out for testing when `test_path` is unset."""
-
-    def _check_files(self, issues: Issues) -> None:
-        for split in ("val", "test"):
-            fraction = f"{split}_fraction"
-            default = type(self).model_fields[fraction].default
-            if getattr(self, f"{split}_path") and getattr(self, fraction) != default:
-                issues.add(
-                    f"{split}_fraction",
-                    f"{split}_path already gives the {split} examples; remove {split}_fraction",
-                )
-        held_out = (0 if self.val_path else self.val_fraction) + (
-            0 if self.test_path else self.test_fraction
-        )
-        if held_out >= 1.0:
-            issues.add(
-                "val_fraction",
-                f"val_fraction + test_fraction = {held_out:g} leaves no training data",
-            )
-
-
-class TextSource(FileSource):
-    """Plain UTF-8 text for language modelling (causal-lm, masked-lm)."""
-
-    kind: Literal["text"] = "text"
-    sequences: Literal["chunks", "lines"] = "chunks"
-    """chunks: the file is one token stream cut into blocks of `data.seq_len` tokens
-    (nanoGPT style); lines: every non-empty line is one example (padded in the batch)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> TextSource:
-        issues = Issues()
-        self._check_files(issues)
-        issues.raise_if_any()
-        return self
-
-
-Format = Literal["auto", "tsv", "csv", "jsonl"]
-"""auto: from the file extension (.tsv/.tab, .csv, .jsonl/.json)."""
-
-
-class PairsSource(FileSource):
-    """Parallel sentence pairs for sequence-to-sequence: TSV/CSV (source, target columns) or
-    JSONL (one object per line)."""
-
-    kind: Literal["pairs"] = "pairs"
-    format: Format = "auto"
-    """File format; auto decides from the extension."""
-    source_field: str = "source"
-    """JSONL key (or header column) of the source side; without a header, column 1 is the
-    source."""
-    target_field: str = "target"
-    """JSONL key (or header column) of the target side; without a header, column 2 is the
-    target."""
-    header: bool = False
-    """TSV/CSV: the first line names the columns."""
-    max_examples: int | None = Field(None, ge=1)
-    """Read at most this many training examples (after holding out validation/test)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> PairsSource:
-        issues = Issues()
-        self._check_files(issues)
-        issues.raise_if_any()
-        return self
-
-
-class LabelledSource(FileSource):
-    """Text with a class label for classification: TSV/CSV with a header, or JSONL."""
-
-    kind: Literal["labelled"] = "labelled"
-    format: Format = "auto"
-    """File format; auto decides from the extension."""
-    text_field: str = "text"
-    """JSONL key (or header column) holding the text; without a header, column 1."""
-    label_field: str = "label"
-    """JSONL key (or header column) holding the label; without a header, column 2."""
-    header: bool = True
-    """TSV/CSV: the first line names the columns."""
-    labels: list[str] | None = None
-    """The class names in class-index order (default: the labels found in the training file,
-    sorted). A label outside this list is an error."""
-    max_examples: int | None = Field(None, ge=1)
-    """Read at most this many training examples (after holding out validation/test)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> LabelledSource:
-        issues = Issues()
-        self._check_files(issues)
-        if self.labels is not None:
-            if len(self.labels) < 2:
-                issues.add("labels", "a classifier needs at least two labels")
-            if len(set(self.labels)) != len(self.labels):
-                issues.add("labels", "labels must be distinct")
-        issues.raise_if_any()
-        return self
-
-
-Source = Annotated[
-    SyntheticSource | TextSource | PairsSource | LabelledSource, Field(discriminator="kind")
+__all__ = [
+    "BYTE_ALPHABET",
+    "SPECIAL_TOKENS",
+    "Batching",
+    "BpeTokenizer",
+    "CharTokenizer",
+    "DataSpec",
+    "ExamplesBatching",
+    "FileSource",
+    "LabelledSource",
+    "PairsSource",
+    "Source",
+    "SyntheticSource",
+    "TextSource",
+    "TokenizerSpec",
+    "TokensBatching",
+    "WordTokenizer",
+    "check_data_fits_model",
 ]
-"""Every kind of data source."""
 
-# --- tokenizers ---------------------------------------------------------------------------
+Source = union("source")
+"""Every kind of data source (archspec/components/source/)."""
 
-
-class CharTokenizer(Spec):
-    """One token per character seen in the training split; unseen characters become <unk>."""
-
-    kind: Literal["char"] = "char"
-
-
-class WordTokenizer(Spec):
-    """One token per word or punctuation run seen in the training split (split on whitespace
-    and punctuation); decoding joins words with spaces."""
-
-    kind: Literal["word"] = "word"
-    lowercase: bool = False
-    """Lowercase the text before splitting."""
-    min_freq: int = Field(1, ge=1)
-    """Words seen fewer times than this become <unk>."""
-
-
-class BpeTokenizer(Spec):
-    """Byte-level byte-pair encoding (GPT-2 style, Hugging Face `tokenizers`) trained to the
-    model's vocabulary size; every text is encodable and decodes back exactly."""
-
-    kind: Literal["bpe"] = "bpe"
-    lowercase: bool = False
-    """Lowercase the text before encoding."""
-    min_freq: int = Field(2, ge=1)
-    """A pair is merged only if it occurs at least this often."""
-
-
-TokenizerSpec = Annotated[CharTokenizer | WordTokenizer | BpeTokenizer, Field(discriminator="kind")]
-"""Every tokenizer kind."""
+TokenizerSpec = union("tokenizer")
+"""Every tokenizer kind (archspec/components/tokenizer/)."""
 
 # --- batching -----------------------------------------------------------------------------
 
@@ -265,21 +112,22 @@ class DataSpec(Spec):
     @model_validator(mode="after")
     def _rules(self) -> DataSpec:
         issues = Issues()
-        if isinstance(self.source, SyntheticSource) and self.tokenizer is not None:
+        source = impl_of(self.source, SourceImpl)
+        fixed = source.fixed_vocabulary
+        if fixed and self.tokenizer is not None:
             issues.add(
                 "tokenizer",
-                "synthetic data has a fixed vocabulary of `symbols` tokens; remove data.tokenizer",
+                f"{self.source.kind} data has a fixed vocabulary; remove data.tokenizer",
             )
-        chunks = isinstance(self.source, TextSource) and self.source.sequences == "chunks"
-        if self.seq_len is not None and not chunks:
+        if self.seq_len is not None and not source.chunked(self.source):
             issues.add(
                 "seq_len",
                 "seq_len cuts plain text into chunks; it applies only to "
                 "source {kind: text, sequences: chunks}",
             )
         issues.raise_if_any()
-        if self.tokenizer is None and not isinstance(self.source, SyntheticSource):
-            fill(self, "tokenizer", CharTokenizer() if chunks else BpeTokenizer())
+        if self.tokenizer is None and not fixed:
+            fill(self, "tokenizer", source.default_tokenizer(self.source))
         return self
 
 
@@ -294,24 +142,9 @@ def check_data_fits_model(data: DataSpec, model: Any, issues: Issues) -> None:
             f"{data.seq_len} is longer than model.max_len {model.max_len}; lower it or raise "
             "model.max_len",
         )
-    source = data.source
-    if isinstance(source, SyntheticSource):
-        need = source.symbols + len(SPECIAL_TOKENS)
-        if min(vocabs) < need:
-            issues.add(
-                ("model", "vocab_size"),
-                f"{source.symbols} synthetic symbols plus {len(SPECIAL_TOKENS)} special tokens "
-                f"need a vocabulary of {need}; raise model.vocab_size to at least {need} or "
-                "lower data.source.symbols",
-            )
-    if isinstance(data.tokenizer, BpeTokenizer):
-        need = BYTE_ALPHABET + len(SPECIAL_TOKENS) + 1
-        if min(vocabs) < need:
-            issues.add(
-                ("model", "vocab_size"),
-                f"a byte-level BPE starts from {BYTE_ALPHABET} byte tokens and "
-                f"{len(SPECIAL_TOKENS)} special tokens, so model.vocab_size must be at least "
-                f"{need} (got {min(vocabs)}); raise it or use data.tokenizer: {{kind: char}}",
-            )
-    if data.seq_len is None and isinstance(source, TextSource) and source.sequences == "chunks":
+    source = impl_of(data.source, SourceImpl)
+    source.check_fits_model(data.source, vocabs, issues)
+    if data.tokenizer is not None:
+        impl_of(data.tokenizer, TokenizerImpl).check_fits_model(data.tokenizer, vocabs, issues)
+    if data.seq_len is None and source.chunked(data.source):
         fill(data, "seq_len", model.max_len)

@@ -1,71 +1,84 @@
-"""The `objective:` section: what the model is trained to predict, selected by `kind`."""
+"""The `objective:` section: what the model is trained to predict, selected by `kind`.
+
+Every objective is a component (archspec/components/objective/): its spec class, data
+contract, metrics and hooks live in its own module. This module builds the union from the
+registry and holds the rules `validate` applies to a whole recipe through the objective.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Any
 
-from pydantic import Field
+from archspec.components.objective import builtin as _builtin  # noqa: F401  (registers)
+from archspec.components.objective.base import ObjectiveImpl
+from archspec.components.objective.causal_lm import CausalLMObjective
+from archspec.components.objective.classification import ClassificationObjective
+from archspec.components.objective.masked_lm import MaskedLMObjective
+from archspec.components.objective.seq2seq import Seq2SeqObjective
+from archspec.components.registry import entry, impl, impl_of, kinds, union
+from archspec.spec.base import Issues, Spec
+from archspec.suggest import did_you_mean
 
-from archspec.spec.base import Spec
-
-
-class Seq2SeqObjective(Spec):
-    """Encoder-decoder translation: teacher forcing on shifted targets."""
-
-    kind: Literal["seq2seq"] = "seq2seq"
-    label_smoothing: float = Field(0.1, ge=0.0, lt=1.0)
-    """eps_ls: cross-entropy against (1 - eps) on the target and eps spread over the vocabulary
-    (the paper uses 0.1); padding targets are ignored."""
-    bleu_samples: int = Field(200, ge=0)
-    """Validation pairs greedily decoded for BLEU at each validation (0 turns BLEU off)."""
-    max_extra_len: int = Field(50, ge=1)
-    """Decoding stops at input length + this many tokens (the paper uses 50)."""
-
-
-class CausalLMObjective(Spec):
-    """Decoder-only language modelling: predict every next token."""
-
-    kind: Literal["causal-lm"] = "causal-lm"
-    label_smoothing: float = Field(0.0, ge=0.0, lt=1.0)
-    """Label smoothing of the next-token cross-entropy."""
-    sample_tokens: int = Field(200, ge=0)
-    """Tokens sampled from the model at the end of training to show what it learned (0: none)."""
-
-
-class MaskedLMObjective(Spec):
-    """Encoder-only masked language modelling (BERT): predict the chosen tokens."""
-
-    kind: Literal["masked-lm"] = "masked-lm"
-    mask_prob: float = Field(0.15, gt=0.0, lt=1.0)
-    """Fraction of tokens chosen for prediction."""
-    replace_mask: float = Field(0.8, ge=0.0, le=1.0)
-    """Of the chosen tokens, the fraction replaced by [MASK]."""
-    replace_random: float = Field(0.1, ge=0.0, le=1.0)
-    """Of the chosen tokens, the fraction replaced by a random token (the rest stay unchanged)."""
-    tie_head: bool = True
-    """The prediction head's output matrix is the token embedding."""
-
-
-class ClassificationObjective(Spec):
-    """Encoder-only sequence classification."""
-
-    kind: Literal["classification"] = "classification"
-    pooling: Literal["first", "mean"] = "mean"
-    """first: the first token's hidden state; mean: the mean over non-padding positions."""
-    label_smoothing: float = Field(0.0, ge=0.0, lt=1.0)
-    """Label smoothing of the class cross-entropy."""
-
-
-Objective = Annotated[
-    Seq2SeqObjective | CausalLMObjective | MaskedLMObjective | ClassificationObjective,
-    Field(discriminator="kind"),
-]
+Objective = union("objective")
 """Every training objective."""
 
-OBJECTIVE_FOR_MODEL = {
-    "seq2seq": "encoder-decoder",
-    "causal-lm": "decoder",
-    "masked-lm": "encoder",
-    "classification": "encoder",
-}
-"""The model kind each objective trains."""
+__all__ = [
+    "CausalLMObjective",
+    "ClassificationObjective",
+    "MaskedLMObjective",
+    "Objective",
+    "Seq2SeqObjective",
+    "check_objective",
+    "default_objective",
+    "objective_impl",
+]
+
+
+def objective_impl(spec: Spec | str) -> ObjectiveImpl:
+    """The component of an objective spec (or kind)."""
+    return impl("objective", spec) if isinstance(spec, str) else impl_of(spec, ObjectiveImpl)
+
+
+def default_objective(model_kind: str) -> Spec | None:
+    """The objective a model of this kind trains when the recipe names none."""
+    for kind in kinds("objective"):
+        if model_kind in impl("objective", kind).default_for:
+            return entry("objective", kind).spec()
+    return None
+
+
+def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
+    """The objective's contract with the rest of the recipe: the model kind, the data source
+    kind, and the checkpoint metric (which must be one the objective logs)."""
+    objective = recipe.objective
+    obj = objective_impl(objective)
+    name = f"'{objective.kind}'" + (f" (the default for {recipe.model.kind} models)" * defaulted)
+    if recipe.model.kind not in obj.model_kinds:
+        fits = _accepting(recipe.model.kind)
+        issues.add(
+            "objective.kind",
+            f"{name} trains {' or '.join(obj.model_kinds)} models, but model.kind is "
+            f"'{recipe.model.kind}'; use one of {', '.join(fits)}",
+        )
+    source = recipe.data.source.kind if recipe.data is not None else None
+    if source is not None and source not in obj.source_kinds:
+        fits = [
+            k for k in _accepting(recipe.model.kind) if source in impl("objective", k).source_kinds
+        ]
+        hint = f"; use objective: {{kind: {fits[0]}}}" if fits else ""
+        issues.add(
+            ("data", "source", "kind"),
+            f"objective {name} reads {' or '.join(obj.source_kinds)} data, not '{source}'{hint}",
+        )
+    metric = recipe.trainer.checkpoint_metric
+    logged = obj.logged_metrics()
+    if metric is not None and metric not in logged:
+        issues.add(
+            ("trainer", "checkpoint_metric"),
+            f"'{metric}' is not a metric {objective.kind} training logs"
+            f"{did_you_mean(metric, logged) or '; it logs ' + ', '.join(logged)}",
+        )
+
+
+def _accepting(model_kind: str) -> list[str]:
+    return [k for k in kinds("objective") if model_kind in impl("objective", k).model_kinds]

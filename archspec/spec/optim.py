@@ -1,12 +1,19 @@
-"""The `optimizer:` and `schedule:` sections."""
+"""The `optimizer:` and `schedule:` sections (each schedule is a component)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
+from archspec.components.registry import union
+from archspec.components.schedule import builtin as _builtin  # noqa: F401  (registers)
+from archspec.components.schedule.constant import ConstantSchedule
+from archspec.components.schedule.cosine import CosineSchedule
+from archspec.components.schedule.noam import NoamSchedule
 from archspec.spec.base import Spec
+
+__all__ = ["ConstantSchedule", "CosineSchedule", "NoamSchedule", "OptimizerSpec", "Schedule"]
 
 
 class OptimizerSpec(Spec):
@@ -23,38 +30,5 @@ class OptimizerSpec(Spec):
     positions)."""
 
 
-class NoamSchedule(Spec):
-    """The paper's inverse-square-root warm-up:
-    lr(step) = scale * d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)."""
-
-    kind: Literal["noam"] = "noam"
-    warmup: int = Field(4000, ge=1)
-    """Warm-up steps (4000 in the paper)."""
-    scale: float = Field(1.0, gt=0)
-    """Multiplies the whole schedule (1.0 in the paper)."""
-
-
-class CosineSchedule(Spec):
-    """Linear warm-up to `lr`, then cosine decay to `min_lr` at the last training step."""
-
-    kind: Literal["cosine"] = "cosine"
-    lr: float = Field(3e-4, gt=0)
-    """Peak learning rate."""
-    warmup: int = Field(100, ge=0)
-    """Linear warm-up steps."""
-    min_lr: float = Field(0.0, ge=0)
-    """Learning rate at the end of training."""
-
-
-class ConstantSchedule(Spec):
-    """A constant learning rate after an optional linear warm-up."""
-
-    kind: Literal["constant"] = "constant"
-    lr: float = Field(1e-3, gt=0)
-    """Learning rate."""
-    warmup: int = Field(0, ge=0)
-    """Linear warm-up steps."""
-
-
-Schedule = Annotated[NoamSchedule | CosineSchedule | ConstantSchedule, Field(discriminator="kind")]
-"""Every learning-rate schedule."""
+Schedule = union("schedule")
+"""Every learning-rate schedule (archspec/components/schedule/)."""

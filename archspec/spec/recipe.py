@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from typing import Any
 
-from archspec.spec.base import Issues, Spec
+from pydantic import Field, model_validator
+
+from archspec.spec.base import Issues, Spec, fill
 from archspec.spec.data import DataSpec, check_data_fits_model
 from archspec.spec.model import ModelSpec
-from archspec.spec.objective import OBJECTIVE_FOR_MODEL, Objective
+from archspec.spec.objective import Objective, check_objective, default_objective, objective_impl
 from archspec.spec.optim import NoamSchedule, OptimizerSpec, Schedule
 from archspec.spec.trainer import TrainerSpec
 
@@ -26,9 +28,9 @@ class Recipe(Spec):
     data: DataSpec | None = None
     """The training data: source files or a synthetic task, tokenizer and batching (needed by
     `train`)."""
-    objective: Objective | None = None
+    objective: Objective = Field(None, validate_default=False)
     """What to train the model for (default: seq2seq for encoder-decoder, causal-lm for decoder,
-    masked-lm for encoder)."""
+    masked-lm for encoder); filled in during validation, so never empty afterwards."""
     optimizer: OptimizerSpec = OptimizerSpec()
     """The optimizer."""
     schedule: Schedule = NoamSchedule()
@@ -36,19 +38,27 @@ class Recipe(Spec):
     trainer: TrainerSpec = TrainerSpec()
     """How and where Lightning trains."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_objective(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "objective" in data and data["objective"] is None:
+            data = {k: v for k, v in data.items() if k != "objective"}  # null: the default
+        return data
+
     @model_validator(mode="after")
     def _rules(self) -> Recipe:
         issues = Issues()
-        if self.objective is not None:
-            wanted = OBJECTIVE_FOR_MODEL[self.objective.kind]
-            if wanted != self.model.kind:
-                fits = [k for k, m in OBJECTIVE_FOR_MODEL.items() if m == self.model.kind]
-                issues.add(
-                    "objective.kind",
-                    f"'{self.objective.kind}' trains {wanted} models, but model.kind is "
-                    f"'{self.model.kind}'; use one of {', '.join(fits)}",
-                )
+        defaulted = self.objective is None
+        if defaulted:
+            fill(self, "objective", default_objective(self.model.kind))
+        check_objective(self, issues, defaulted)
         if self.data is not None:
             check_data_fits_model(self.data, self.model, issues)
         issues.raise_if_any()
+        metric, mode = self.trainer.checkpoint_metric, self.trainer.checkpoint_mode
+        if metric is None:
+            metric, default_mode = objective_impl(self.objective).checkpoint_metric
+            mode = mode or default_mode
+        update = {"checkpoint_metric": metric, "checkpoint_mode": mode or "min"}
+        fill(self, "trainer", self.trainer.model_copy(update=update))
         return self

@@ -45,10 +45,12 @@ class TrainerSpec(Spec):
     device."""
     log_every: int = Field(10, ge=1)
     """Log training metrics every this many steps."""
-    checkpoint_metric: str = "val_loss"
-    """Metric that picks the best checkpoint."""
-    checkpoint_mode: Literal["min", "max"] = "min"
-    """Whether a lower or a higher checkpoint_metric is better."""
+    checkpoint_metric: str | None = None
+    """Metric that picks the best checkpoint (default: the objective's; val_loss for every
+    built-in objective). Validation checks that the objective logs it."""
+    checkpoint_mode: Literal["min", "max"] | None = None
+    """Whether a lower or a higher checkpoint_metric is better (default: the objective's mode
+    for its default metric, else min)."""
     checkpoint_every: int | None = Field(None, ge=1)
     """Also save last.ckpt every this many steps (default: at every validation)."""
 

@@ -1,37 +1,24 @@
 """The metrics training logs, by objective, so that a sweep's `metrics:` are checked before
-anything trains (a typo such as val_blue fails the dry run, with a suggestion).
+anything trains (a typo such as val_blue fails the dry run, with a suggestion). Each
+objective's component lists what it logs (archspec/components/objective/).
 
-tests/sweep/test_metrics_logged.py trains a tiny model of every objective and checks that
-these are exactly the names that reach summary.json.
+tests/sweep/test_run.py trains a tiny seq2seq sweep and checks that these are the validation
+names that reach summary.json.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from archspec.recipe.errors import closest
 from archspec.recipe.source import SourceMap
-from archspec.spec.objective import OBJECTIVE_FOR_MODEL
+from archspec.spec.objective import objective_impl
+from archspec.suggest import closest
 from archspec.sweep.spec import MetricsSpec
-
-COMMON = tuple(f"{stage}_{m}" for stage in ("train", "val") for m in ("loss", "acc", "ppl"))
-"""Every objective logs these (token loss, accuracy and perplexity) and `loss` per step."""
-
-EXTRA = {"seq2seq": ("val_bleu",), "classification": ("val_f1",)}
-"""Metrics only some objectives log."""
-
-DEFAULT_OBJECTIVE = {model: objective for objective, model in reversed(OBJECTIVE_FOR_MODEL.items())}
-"""The objective a recipe without one trains: seq2seq, causal-lm or masked-lm."""
 
 
 def logged_metrics(objective: str) -> list[str]:
-    """The metric names a run of this objective logs."""
-    return ["loss", *COMMON, *EXTRA.get(objective, ())]
-
-
-def objective_of(recipe: Any) -> str:
-    obj = recipe.objective
-    return obj.kind if obj is not None else DEFAULT_OBJECTIVE[recipe.model.kind]
+    """The metric names a run of this objective kind logs (its component's list)."""
+    return list(objective_impl(objective).logged_metrics())
 
 
 def check_metrics(
@@ -43,7 +30,7 @@ def check_metrics(
     if metrics.rank is not None:
         named.append((("metrics", "rank"), metrics.rank))
     for v in variants:
-        objective = objective_of(v.recipe)
+        objective = v.recipe.objective.kind
         known = logged_metrics(objective)
         for where, metric in named:
             if metric in known:

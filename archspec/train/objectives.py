@@ -1,9 +1,11 @@
-"""One LightningModule per objective. Each turns a batch (see archspec.data) into a TokenLoss.
+"""The loss of every built-in objective: one LightningModule each, turning a batch (see
+archspec.data.collate) into a TokenLoss. Each objective's component
+(archspec/components/objective/) names its module through its `module_class` hook.
 
-seq2seq         encoder-decoder  teacher forcing: logits = model(src, tgt_in) vs tgt_out
-causal-lm       decoder          logits = model(tokens) vs the next tokens
-masked-lm       encoder          a head over the chosen positions vs the original tokens
-classification  encoder          a pooled hidden state -> class logits
+Seq2SeqModule         teacher forcing: logits = model(src, tgt_in) vs tgt_out; val_bleu
+CausalLMModule        logits = model(tokens) vs the next tokens
+MaskedLMModule        a head over the chosen positions vs the original tokens
+ClassificationModule  a pooled hidden state -> class logits; val_f1
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import torchmetrics
 from torch import Tensor, nn
 
 from archspec.spec.objective import (
-    CausalLMObjective,
     ClassificationObjective,
     MaskedLMObjective,
     Seq2SeqObjective,
+    objective_impl,
 )
 from archspec.train.base import ArchspecModule
 from archspec.train.losses import IGNORE, TokenLoss, token_loss
@@ -134,22 +136,5 @@ class ClassificationModule(ArchspecModule):
 
 
 def module_class(objective: str) -> type[ArchspecModule]:
-    """The LightningModule class that trains an objective kind."""
-    match objective:
-        case "seq2seq":
-            return Seq2SeqModule
-        case "causal-lm":
-            return CausalLMModule
-        case "masked-lm":
-            return MaskedLMModule
-        case "classification":
-            return ClassificationModule
-    raise AssertionError(f"no module for objective {objective!r}")
-
-
-DEFAULT_OBJECTIVE = {
-    "encoder-decoder": Seq2SeqObjective,
-    "decoder": CausalLMObjective,
-    "encoder": MaskedLMObjective,
-}
-"""The objective a recipe without `objective:` trains, by model kind."""
+    """The LightningModule class that trains an objective kind (its component picks it)."""
+    return objective_impl(objective).module_class()

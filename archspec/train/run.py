@@ -1,7 +1,7 @@
 """`archspec train`: recipe -> data -> LightningModule -> Trainer -> run directory.
 
 recipe.yaml ──load──> Recipe ──> datamodule (tokenizers trained or reloaded)
-                            └──> Objective module (builds the model from the recipe dict)
+                            └──> the objective's module (builds the model from the recipe dict)
 Trainer.fit(module, datamodule, ckpt_path=last.ckpt when resuming)
 rank 0 writes recipe.yaml before training and summary.json after it.
 """
@@ -17,6 +17,7 @@ from typing import Any
 from archspec.atomic import write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
+from archspec.spec.objective import objective_impl
 from archspec.train.rundir import (
     default_run_dir,
     last_checkpoint,
@@ -31,17 +32,6 @@ class RunResult:
 
     run_dir: Path
     summary: dict[str, Any]
-
-
-def with_objective(recipe: Recipe) -> Recipe:
-    """The recipe with its objective filled in from the model kind when it names none."""
-    if recipe.objective is not None:
-        return recipe
-    from archspec.train.objectives import DEFAULT_OBJECTIVE
-
-    data = recipe.model_dump(mode="json")
-    data["objective"] = {"kind": DEFAULT_OBJECTIVE[recipe.model.kind]().kind}
-    return Recipe.model_validate(data)
 
 
 def train(
@@ -59,10 +49,8 @@ def train(
 
     from archspec.data import build_datamodule
     from archspec.recipe import dump_recipe
-    from archspec.train.objectives import module_class
     from archspec.train.trainer import Callbacks, build_trainer
 
-    recipe = with_objective(recipe)
     if recipe.data is None:
         raise ArchspecError(
             "the recipe has no `data:` section: say what to train on (see recipes/quickstart/)"
@@ -78,15 +66,11 @@ def train(
         write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
 
     L.seed_everything(recipe.trainer.seed, workers=True, verbose=False)
-    objective = recipe.objective.kind  # type: ignore[union-attr]
+    objective = objective_impl(recipe.objective)
     datamodule = build_datamodule(
-        recipe,
-        objective,
-        run_dir,
-        recipe_dir=recipe_path.parent if recipe_path else None,
-        **objective_options(recipe),
+        recipe, run_dir, recipe_dir=recipe_path.parent if recipe_path else None
     )
-    module = module_class(objective)(recipe.model_dump(mode="json"), data_info(datamodule))
+    module = objective.module_class()(recipe.model_dump(mode="json"), data_info(datamodule))
     callbacks = Callbacks(recipe.trainer, run_dir)
     callbacks.all += extra_callbacks or []
     trainer = build_trainer(recipe.trainer, run_dir, callbacks)
@@ -96,7 +80,7 @@ def train(
     wall = time.perf_counter() - start
     summary = summarize(trainer, module, callbacks, wall)
     if trainer.is_global_zero:
-        summary["sample"] = final_sample(recipe, module, datamodule)
+        summary["sample"] = objective.final_sample(recipe.objective, recipe, module, datamodule)
         write_json_atomic(run_dir / "summary.json", summary)
     return RunResult(run_dir=run_dir, summary=summary)
 
@@ -132,18 +116,6 @@ def summarize(trainer, module, callbacks, wall: float) -> dict[str, Any]:
     }
 
 
-def objective_options(recipe: Recipe) -> dict[str, float]:
-    """What the data side needs to know of the objective (masked-LM's corruption rates)."""
-    obj = recipe.objective
-    if obj is not None and obj.kind == "masked-lm":
-        return {
-            "mask_prob": obj.mask_prob,
-            "mask_token": obj.replace_mask,
-            "mask_random": obj.replace_random,
-        }
-    return {}
-
-
 def data_info(datamodule) -> dict[str, Any]:
     """Plain facts about the data that the module stores in every checkpoint."""
     return {
@@ -156,26 +128,3 @@ def data_info(datamodule) -> dict[str, Any]:
         "num_classes": datamodule.num_classes,
         "label_names": datamodule.label_names,
     }
-
-
-def final_sample(recipe: Recipe, module, datamodule) -> str | None:
-    """A language model's continuation of the start of the validation text, to show what it
-    learned (causal-lm only; objective.sample_tokens of them)."""
-    obj = recipe.objective
-    if obj is None or obj.kind != "causal-lm" or not obj.sample_tokens:
-        return None
-    import torch
-
-    from archspec.decoding.sampling import sample
-
-    texts = datamodule.sources("val") or datamodule.sources("train")
-    if not texts:
-        return None
-    prompt_text = texts[0][:64]
-    ids = datamodule.tokenizer.encode(prompt_text).ids
-    model = module.model.eval()
-    device = next(model.parameters()).device
-    prompt = torch.tensor([ids], dtype=torch.long, device=device)
-    gen = torch.Generator(device=device).manual_seed(recipe.trainer.seed)
-    out = sample(model, prompt, obj.sample_tokens, model.max_len, generator=gen)
-    return prompt_text + datamodule.decode(out[0].tolist())

@@ -21,7 +21,8 @@ MODELS = {
 
 
 def _make_recipe(objective: str, data: dict | None, **model) -> Recipe:
-    return Recipe.model_validate({"model": {**MODELS[objective], **model}, "data": data})
+    model = {**MODELS[objective], **model}
+    return Recipe.model_validate({"model": model, "data": data, "objective": {"kind": objective}})
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def pairs(tmp_path_factory, request):
             },
         }
     )
-    return build_datamodule(recipe, "seq2seq", tmp_path_factory.mktemp("run"))
+    return build_datamodule(recipe, tmp_path_factory.mktemp("run"))
 
 
 def test_token_batches_stay_within_budget_counted_with_padding(pairs):

@@ -47,7 +47,7 @@ def test_each_rank_trains_on_its_own_shard(tmp_path):
             },
         }
     )
-    dm = build_datamodule(recipe, "seq2seq", tmp_path / "run")
+    dm = build_datamodule(recipe, tmp_path / "run")
     trainer = L.Trainer(
         accelerator="cpu",
         devices=2,

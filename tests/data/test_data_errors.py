@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from archspec.data import build_datamodule
 from archspec.errors import ArchspecError
@@ -15,14 +16,14 @@ def _pairs(path, **source):
 
 
 def _build(make_recipe, objective, data, run, **kw):
-    return build_datamodule(make_recipe(objective, data, **kw), objective, run)
+    return build_datamodule(make_recipe(objective, data, **kw), run)
 
 
 def test_a_missing_file_lists_every_place_looked(tmp_path, make_recipe, monkeypatch):
     monkeypatch.chdir(tmp_path)
     recipe = make_recipe("seq2seq", _pairs("nowhere/train.tsv"))
     with pytest.raises(ArchspecError) as err:
-        build_datamodule(recipe, "seq2seq", tmp_path / "run", recipe_dir=tmp_path / "recipes")
+        build_datamodule(recipe, tmp_path / "run", recipe_dir=tmp_path / "recipes")
     message = str(err.value)
     assert message.startswith("data.source.path: file 'nowhere/train.tsv' not found")
     assert str(tmp_path / "nowhere" / "train.tsv") in message
@@ -33,7 +34,7 @@ def test_a_relative_path_is_also_found_beside_the_recipe(tmp_path, write, make_r
     write("recipes/pairs.tsv", "a b\tc d\n" * 40)
     monkeypatch.chdir(write("elsewhere/x", "").parent)
     recipe = make_recipe("seq2seq", _pairs("pairs.tsv"))
-    dm = build_datamodule(recipe, "seq2seq", tmp_path / "run", recipe_dir=tmp_path / "recipes")
+    dm = build_datamodule(recipe, tmp_path / "run", recipe_dir=tmp_path / "recipes")
     assert dm.sources("train")[0] == "a b"
 
 
@@ -117,10 +118,12 @@ def test_too_long_truncated_fits_the_model(write, tmp_path, make_recipe):
     assert dm.decode(batch["tgt_out"][long]) == "l" * 63
 
 
-def test_the_wrong_source_for_the_objective(write, tmp_path, make_recipe):
+def test_the_wrong_source_for_the_objective_is_a_validation_error(write, make_recipe):
+    """Checked when the recipe validates (tests/recipe/broken/objective-source.yaml shows the
+    file:line), not when training reads the data."""
     path = write("pairs.tsv", "a\tb\n")
-    with pytest.raises(ArchspecError, match="objective masked-lm reads text data, not 'pairs'"):
-        build_datamodule(make_recipe("seq2seq", _pairs(path)), "masked-lm", tmp_path)
+    with pytest.raises(ValidationError, match="objective 'masked-lm' reads text data, not 'pairs'"):
+        make_recipe("masked-lm", _pairs(path))
 
 
 def test_non_utf8_text_names_its_line(tmp_path, make_recipe):

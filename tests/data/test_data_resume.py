@@ -56,14 +56,14 @@ def test_resumed_stream_equals_the_uninterrupted_one(
     extra = {"seq_len": 16} if sequences == "chunks" else {}
     recipe = text_recipe(batching, sequences, num_workers=workers, **extra)
     run = tmp_path / "run"
-    full = _stream(build_datamodule(recipe, "masked-lm", run).train_dataloader(), epochs=3)
+    full = _stream(build_datamodule(recipe, run).train_dataloader(), epochs=3)
     per_epoch = len(full) // 3
     for k in (1, per_epoch // 2, per_epoch, per_epoch + 3):  # mid-epoch, at an epoch's end, later
-        first = build_datamodule(recipe, "masked-lm", run)
+        first = build_datamodule(recipe, run)
         loader = first.train_dataloader()
         seen = _take(loader, k)
         state = first.state_dict()  # what a checkpoint stores
-        fresh = build_datamodule(recipe, "masked-lm", run)
+        fresh = build_datamodule(recipe, run)
         fresh.load_state_dict(state)
         rest = _take(fresh.train_dataloader(), len(full) - k)
         assert seen + rest == full, f"resumed after {k} batches"
@@ -71,10 +71,10 @@ def test_resumed_stream_equals_the_uninterrupted_one(
 
 def test_loader_state_alone_also_resumes(text_recipe, tmp_path):
     recipe = text_recipe({"kind": "examples", "size": 8})
-    full = _stream(build_datamodule(recipe, "masked-lm", tmp_path).train_dataloader(), epochs=2)
-    loader = build_datamodule(recipe, "masked-lm", tmp_path).train_dataloader()
+    full = _stream(build_datamodule(recipe, tmp_path).train_dataloader(), epochs=2)
+    loader = build_datamodule(recipe, tmp_path).train_dataloader()
     seen = _take(loader, 11)
-    fresh = build_datamodule(recipe, "masked-lm", tmp_path).train_dataloader()
+    fresh = build_datamodule(recipe, tmp_path).train_dataloader()
     fresh.load_state_dict(loader.state_dict())  # Lightning's own path (CombinedLoader state)
     assert seen + _take(fresh, len(full) - 11) == full
 
@@ -82,7 +82,7 @@ def test_loader_state_alone_also_resumes(text_recipe, tmp_path):
 def test_iterating_leaves_the_global_random_state_alone(text_recipe, tmp_path):
     """Dropout after a resume draws from the restored global RNG: data must not consume it."""
     recipe = text_recipe({"kind": "examples", "size": 8}, num_workers=0)
-    loader = build_datamodule(recipe, "masked-lm", tmp_path).train_dataloader()
+    loader = build_datamodule(recipe, tmp_path).train_dataloader()
     before = torch.get_rng_state()
     _take(loader, 3 * len(loader) // 2)
     assert torch.equal(torch.get_rng_state(), before)
@@ -90,7 +90,7 @@ def test_iterating_leaves_the_global_random_state_alone(text_recipe, tmp_path):
 
 def test_resuming_on_different_data_is_refused(text_recipe, write, tmp_path, make_recipe):
     recipe = text_recipe({"kind": "examples", "size": 8})
-    dm = build_datamodule(recipe, "masked-lm", tmp_path / "run")
+    dm = build_datamodule(recipe, tmp_path / "run")
     _take(dm.train_dataloader(), 3)
     other = write("other.txt", "some other text\n" * 50)
     source = {"kind": "text", "path": str(other), "sequences": "lines"}
@@ -100,7 +100,7 @@ def test_resuming_on_different_data_is_refused(text_recipe, write, tmp_path, mak
         "batching": {"kind": "examples", "size": 8},
     }
     changed = make_recipe("masked-lm", data)
-    fresh = build_datamodule(changed, "masked-lm", tmp_path / "run")
+    fresh = build_datamodule(changed, tmp_path / "run")
     fresh.load_state_dict(dm.state_dict())
     with pytest.raises(ArchspecError, match="resume with the same data"):
         fresh.train_dataloader()
@@ -129,7 +129,7 @@ def test_lightning_trainer_resumes_mid_epoch_at_the_exact_batch(text_recipe, tmp
             return torch.optim.SGD(self.parameters(), lr=0.1)
 
     def fit(max_steps=-1, ckpt_path=None, every=None):
-        dm = build_datamodule(recipe, "masked-lm", tmp_path / "run")
+        dm = build_datamodule(recipe, tmp_path / "run")
         module = Recorder()
         checkpoints = L.pytorch.callbacks.ModelCheckpoint(
             dirpath=tmp_path / "ckpt", every_n_train_steps=every, save_top_k=-1

@@ -79,7 +79,7 @@ def test_char_shakespeare_fits_the_small_gpt_recipe(shipped, tmp_path, request):
         "tokenizer": {"kind": "char"},
         "batching": {"kind": "examples", "size": 16},
     }
-    dm = build_datamodule(_recipe(gpt, data), "causal-lm", tmp_path, recipe_dir=shipped.parent)
+    dm = build_datamodule(_recipe(gpt, data), tmp_path, recipe_dir=shipped.parent)
     assert dm.vocab_size <= 128
     batch = next(iter(dm.val_dataloader()))
     assert batch["tokens"].shape == (16, 256)
@@ -100,7 +100,7 @@ def test_translation_pairs_with_a_shared_bpe(shipped, tmp_path, request):
         "batching": {"kind": "tokens", "max_tokens": 4000},
     }
     recipe = _recipe(base, data)  # one shared 37,000 vocabulary: more than this corpus holds
-    dm = build_datamodule(recipe, "seq2seq", tmp_path, recipe_dir=shipped.parent)
+    dm = build_datamodule(recipe, tmp_path, recipe_dir=shipped.parent)
     assert dm.shared_vocabulary and 1000 < dm.vocab_size <= 37000
     assert (
         len(dm.val_references) == 250

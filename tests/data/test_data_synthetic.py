@@ -34,7 +34,7 @@ def test_examples_depend_only_on_seed_and_split():
 @pytest.mark.parametrize("task", sorted(EXPECTED))
 def test_seq2seq_batches_carry_the_task(task, tmp_path, make_recipe):
     data = {"source": {"kind": "synthetic", "task": task, "train_size": 64, "val_size": 8}}
-    dm = build_datamodule(make_recipe("seq2seq", data), "seq2seq", tmp_path)
+    dm = build_datamodule(make_recipe("seq2seq", data), tmp_path)
     batch = next(iter(dm.train_dataloader()))
     for row in range(len(batch["index"])):
         source = dm.decode(batch["src"][row], side="source").split()
@@ -48,7 +48,7 @@ def test_seq2seq_batches_carry_the_task(task, tmp_path, make_recipe):
 
 def test_causal_lm_learns_only_the_answer(tmp_path, make_recipe):
     data = {"source": {"kind": "synthetic", "task": "reverse", "train_size": 32, "val_size": 4}}
-    dm = build_datamodule(make_recipe("causal-lm", data), "causal-lm", tmp_path)
+    dm = build_datamodule(make_recipe("causal-lm", data), tmp_path)
     batch = next(iter(dm.train_dataloader()))
     for row, index in enumerate(batch["index"].tolist()):
         source = [int(s) + 5 for s in dm.sources("train")[index].split()]

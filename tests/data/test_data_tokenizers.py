@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from archspec.components.tokenizer.word import word_counts
 from archspec.data import tokenizers as tk
 from archspec.errors import ArchspecError
 from archspec.spec import BpeTokenizer, CharTokenizer, WordTokenizer
@@ -60,7 +61,7 @@ def test_word_lowercase_and_min_freq(shakespeare):
     tok = tk.train_tokenizer(WordTokenizer(lowercase=True, min_freq=3), shakespeare, 100_000)
     assert tk.decode(tok, tk.encode(tok, ["Good LORD"])[0]) == "good lord"
     vocab = tok.get_vocab()
-    counts = tk._word_counts(tok, shakespeare)
+    counts = word_counts(tok, shakespeare)
     assert all(
         counts[w] >= 3 for w in vocab if w not in ("<pad>", "<unk>", "<bos>", "<eos>", "<mask>")
     )

@@ -32,7 +32,7 @@ def test_two_process_ddp_on_cpu(tmp_path) -> None:
     # The logged val_loss is the token-weighted mean over BOTH ranks' halves of the validation
     # set: recompute it in one process over the whole set from the final checkpoint.
     module = CausalLMModule.load_from_checkpoint(run / "checkpoints/last.ckpt", map_location="cpu")
-    dm = build_datamodule(load_recipe(str(run / "recipe.yaml")), "causal-lm", run)
+    dm = build_datamodule(load_recipe(str(run / "recipe.yaml")), run)
     trainer = L.Trainer(accelerator="cpu", devices=1, logger=False, enable_progress_bar=False)
     (metrics,) = trainer.validate(module, datamodule=dm, verbose=False)
     assert summary["final"]["val_loss"] == pytest.approx(metrics["val_loss"], rel=1e-5)

@@ -1,0 +1,4 @@
+"""Learning-rate schedules, one component per `schedule` kind: noam (the paper's), cosine,
+constant. The protocol is base.ScheduleImpl; builtin.py registers the built-in kinds."""
+
+import archspec.spec  # noqa: F401  (see archspec/components/objective/__init__.py)

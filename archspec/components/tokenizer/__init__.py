@@ -1,0 +1,11 @@
+"""Tokenizers: how text becomes token ids, one component per `data.tokenizer` kind.
+
+    char  one token per character seen (text round-trips exactly)
+    word  one token per word or punctuation run seen
+    bpe   byte-level BPE trained to the model's vocabulary size
+
+The protocol is base.TokenizerImpl; builtin.py registers the built-in kinds; training,
+saving and reloading live in archspec.data.tokenizers.
+"""
+
+import archspec.spec  # noqa: F401  (see archspec/components/objective/__init__.py)

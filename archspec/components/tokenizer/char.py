@@ -1,0 +1,28 @@
+"""char: one token per character seen in the training split; text round-trips exactly."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl
+from archspec.spec.base import Spec
+
+
+class CharTokenizer(Spec):
+    """One token per character seen in the training split; unseen characters become <unk>."""
+
+    kind: Literal["char"] = "char"
+
+
+class Char(TokenizerImpl):
+    unit = "characters"
+
+    def empty(self, spec: Any) -> Any:
+        """WordLevel over single characters (a regex split isolating each one), decoded by
+        fusing the characters back together."""
+        from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
+
+        tok = Tokenizer(models.WordLevel(unk_token=SPECIAL_TOKENS[1]))
+        tok.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
+        tok.decoder = decoders.Fuse()
+        return tok
