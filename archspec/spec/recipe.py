@@ -51,6 +51,9 @@ class Recipe(Spec):
         defaulted = self.objective is None
         if defaulted:
             fill(self, "objective", default_objective(self.model.kind))
+        if self.objective is None:
+            issues.add("objective", f"no objective trains {self.model.kind} models by default")
+            issues.raise_if_any()
         check_objective(self, issues, defaulted)
         if self.data is not None:
             check_data_fits_model(self.data, self.model, issues)

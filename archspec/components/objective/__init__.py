@@ -14,3 +14,17 @@ logs and its default checkpoint metric, and its hooks for training, data, `eval`
 # The spec package imports every component's module before it builds its unions; importing
 # it first means that entering here (or at any module below) never meets a half-built union.
 import archspec.spec  # noqa: F401  (isort: first)
+
+HOOKS = (
+    "module_class",
+    "logged_metrics",
+    "final_sample",
+    "labels",
+    "examples",
+    "collate",
+    "batch_transform",
+    "eval_metrics",
+    "evaluator",
+    "leading_ids",
+)
+"""Every hook an implementation of this group has (base.py gives most a default)."""

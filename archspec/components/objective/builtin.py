@@ -1,12 +1,10 @@
-"""Registers the built-in objectives (archspec.spec.objective imports this before its union)."""
+"""Imports the built-in objective modules, each registering itself, in the order users see them
+(archspec.spec imports this before it builds the objective union)."""
 
-from archspec.components.objective.causal_lm import CausalLM, CausalLMObjective
-from archspec.components.objective.classification import Classification, ClassificationObjective
-from archspec.components.objective.masked_lm import MaskedLM, MaskedLMObjective
-from archspec.components.objective.seq2seq import Seq2Seq, Seq2SeqObjective
-from archspec.components.registry import register
+import importlib
 
-register("objective", Seq2SeqObjective, Seq2Seq())
-register("objective", CausalLMObjective, CausalLM())
-register("objective", MaskedLMObjective, MaskedLM())
-register("objective", ClassificationObjective, Classification())
+BUILTINS = ("seq2seq", "causal_lm", "masked_lm", "classification")
+"""Module names, in the order of the kinds in messages, the schema and the README."""
+
+for _name in BUILTINS:
+    importlib.import_module(f"archspec.components.objective.{_name}")

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from archspec.components.objective.base import ObjectiveImpl
+from archspec.components.registry import register
 from archspec.spec.base import Spec
 
 
@@ -90,3 +91,6 @@ def chunked(data: Any) -> bool:
     from archspec.components.registry import impl_of
 
     return bool(impl_of(data.source).chunked(data.source))
+
+
+register("objective", CausalLMObjective, CausalLM())

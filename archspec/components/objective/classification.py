@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from archspec.components.objective.base import ObjectiveImpl
+from archspec.components.registry import register
 from archspec.errors import ArchspecError
 from archspec.spec.base import Spec
 
@@ -94,3 +95,6 @@ class MacroF1:
 
     def finish(self, result: Any, module: Any, datamodule: Any) -> None:
         result.metrics["macro_f1"] = float(module.f1.compute())
+
+
+register("objective", ClassificationObjective, Classification())

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from archspec.components.objective.base import ObjectiveImpl
+from archspec.components.registry import register
 from archspec.spec.base import Spec
 
 
@@ -51,3 +52,6 @@ class MaskedLM(ObjectiveImpl):
         from archspec.spec.data import SPECIAL_TOKENS
 
         return MaskTokens(vocab_size, len(SPECIAL_TOKENS), seed, spec, rank=rank)
+
+
+register("objective", MaskedLMObjective, MaskedLM())

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from archspec.components.objective.base import ObjectiveImpl
+from archspec.components.registry import register
 from archspec.spec.base import Spec
 
 
@@ -57,3 +58,6 @@ class Seq2Seq(ObjectiveImpl):
         from archspec.evaluation.translation import TranslationScore
 
         return TranslationScore(run, options, samples)
+
+
+register("objective", Seq2SeqObjective, Seq2Seq())

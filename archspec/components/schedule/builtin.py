@@ -1,10 +1,10 @@
-"""Registers the built-in schedules (archspec.spec.optim imports this before its union)."""
+"""Imports the built-in schedule modules, each registering itself, in the order users see them
+(archspec.spec imports this before it builds the schedule union)."""
 
-from archspec.components.registry import register
-from archspec.components.schedule.constant import Constant, ConstantSchedule
-from archspec.components.schedule.cosine import Cosine, CosineSchedule
-from archspec.components.schedule.noam import Noam, NoamSchedule
+import importlib
 
-register("schedule", NoamSchedule, Noam())
-register("schedule", CosineSchedule, Cosine())
-register("schedule", ConstantSchedule, Constant())
+BUILTINS = ("noam", "cosine", "constant")
+"""Module names, in the order of the kinds in messages, the schema and the README."""
+
+for _name in BUILTINS:
+    importlib.import_module(f"archspec.components.schedule.{_name}")

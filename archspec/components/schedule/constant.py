@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from archspec.components.registry import register
 from archspec.components.schedule.base import ScheduleImpl
 from archspec.spec.base import Spec
 
@@ -28,3 +29,6 @@ def constant(step: int, lr: float, warmup: int) -> float:
 class Constant(ScheduleImpl):
     def lr(self, spec: Any, step: int, d_model: int, total_steps: int) -> float:
         return constant(step, spec.lr, spec.warmup)
+
+
+register("schedule", ConstantSchedule, Constant())

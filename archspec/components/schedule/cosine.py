@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from archspec.components.registry import register
 from archspec.components.schedule.base import ScheduleImpl
 from archspec.spec.base import Spec
 
@@ -34,3 +35,6 @@ def cosine(step: int, lr: float, warmup: int, total: int, min_lr: float = 0.0) -
 class Cosine(ScheduleImpl):
     def lr(self, spec: Any, step: int, d_model: int, total_steps: int) -> float:
         return cosine(step, spec.lr, spec.warmup, total_steps, spec.min_lr)
+
+
+register("schedule", CosineSchedule, Cosine())

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from archspec.components.registry import register
 from archspec.components.schedule.base import ScheduleImpl
 from archspec.spec.base import Spec
 
@@ -30,3 +31,6 @@ def noam(step: int, d_model: int, warmup: int, scale: float = 1.0) -> float:
 class Noam(ScheduleImpl):
     def lr(self, spec: Any, step: int, d_model: int, total_steps: int) -> float:
         return noam(step, d_model, spec.warmup, spec.scale)
+
+
+register("schedule", NoamSchedule, Noam())

@@ -10,3 +10,6 @@ reads which source is the objective's contract (components/objective/), not the 
 """
 
 import archspec.spec  # noqa: F401  (see archspec/components/objective/__init__.py)
+
+HOOKS = ("read", "chunked", "fixed_tokenizer", "default_tokenizer", "check_fits_model", "for_file")
+"""Every hook an implementation of this group has (base.py gives most a default)."""

@@ -1,12 +1,10 @@
-"""Registers the built-in data sources (archspec.spec.data imports this before its union)."""
+"""Imports the built-in source modules, each registering itself, in the order users see them
+(archspec.spec imports this before it builds the source union)."""
 
-from archspec.components.registry import register
-from archspec.components.source.labelled import Labelled, LabelledSource
-from archspec.components.source.pairs import Pairs, PairsSource
-from archspec.components.source.synthetic import Synthetic, SyntheticSource
-from archspec.components.source.text import Text, TextSource
+import importlib
 
-register("source", SyntheticSource, Synthetic())
-register("source", TextSource, Text())
-register("source", PairsSource, Pairs())
-register("source", LabelledSource, Labelled())
+BUILTINS = ("synthetic", "text", "pairs", "labelled")
+"""Module names, in the order of the kinds in messages, the schema and the README."""
+
+for _name in BUILTINS:
+    importlib.import_module(f"archspec.components.source.{_name}")

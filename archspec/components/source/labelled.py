@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl, delimited_rows
 from archspec.components.source.pairs import Format
 from archspec.spec.base import Issues
@@ -52,3 +53,6 @@ class Labelled(FileSourceImpl):
         """FILE keeps the run's label order, so class indices mean what they meant."""
         update = {"max_examples": None, "labels": label_names or source.labels}
         return super().for_file(source, path, label_names).model_copy(update=update)
+
+
+register("source", LabelledSource, Labelled())

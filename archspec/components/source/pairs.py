@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl, delimited_rows
 from archspec.spec.base import Issues
 
@@ -49,3 +50,6 @@ class Pairs(FileSourceImpl):
 
     def for_file(self, source: Any, path: Path, label_names: list[str] | None) -> Any:
         return super().for_file(source, path, label_names).model_copy(update={"max_examples": None})
+
+
+register("source", PairsSource, Pairs())

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.registry import register
 from archspec.components.source.base import SourceImpl
 from archspec.components.tokenizer.base import SPECIAL_TOKENS
 from archspec.spec.base import Issues, Spec
@@ -75,3 +76,6 @@ class Synthetic(SourceImpl):
         from archspec.components.source.pairs import PairsSource
 
         return PairsSource(format="tsv", path=str(path), val_path=str(path))
+
+
+register("source", SyntheticSource, Synthetic())

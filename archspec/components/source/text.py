@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl
 from archspec.spec.base import Issues
 
@@ -51,3 +52,6 @@ class Text(FileSourceImpl):
         from archspec.components.tokenizer.char import CharTokenizer
 
         return CharTokenizer()
+
+
+register("source", TextSource, Text())

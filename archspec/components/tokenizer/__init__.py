@@ -9,3 +9,6 @@ saving and reloading live in archspec.data.tokenizers.
 """
 
 import archspec.spec  # noqa: F401  (see archspec/components/objective/__init__.py)
+
+HOOKS = ("empty", "trainer", "too_many", "check_fits_model", "saved_kind")
+"""Every hook an implementation of this group has (base.py gives most a default)."""

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from archspec.components.registry import register
 from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl, lowercased
 from archspec.spec.base import Issues, Spec
 
@@ -54,3 +55,6 @@ class Bpe(TokenizerImpl):
                 f"{len(SPECIAL_TOKENS)} special tokens, so model.vocab_size must be at least "
                 f"{need} (got {min(vocab_sizes)}); raise it or use data.tokenizer: {{kind: char}}",
             )
+
+
+register("tokenizer", BpeTokenizer, Bpe())

@@ -1,10 +1,10 @@
-"""Registers the built-in tokenizers (archspec.spec.data imports this before its union)."""
+"""Imports the built-in tokenizer modules, each registering itself, in the order users see them
+(archspec.spec imports this before it builds the tokenizer union)."""
 
-from archspec.components.registry import register
-from archspec.components.tokenizer.bpe import Bpe, BpeTokenizer
-from archspec.components.tokenizer.char import Char, CharTokenizer
-from archspec.components.tokenizer.word import Word, WordTokenizer
+import importlib
 
-register("tokenizer", CharTokenizer, Char())
-register("tokenizer", WordTokenizer, Word())
-register("tokenizer", BpeTokenizer, Bpe())
+BUILTINS = ("char", "word", "bpe")
+"""Module names, in the order of the kinds in messages, the schema and the README."""
+
+for _name in BUILTINS:
+    importlib.import_module(f"archspec.components.tokenizer.{_name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from archspec.components.registry import register
 from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl
 from archspec.spec.base import Spec
 
@@ -26,3 +27,6 @@ class Char(TokenizerImpl):
         tok.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
         tok.decoder = decoders.Fuse()
         return tok
+
+
+register("tokenizer", CharTokenizer, Char())

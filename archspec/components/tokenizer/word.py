@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from archspec.components.registry import register
 from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl, lowercased
 from archspec.spec.base import Spec
 
@@ -54,3 +55,6 @@ def word_counts(tok: Any, texts: Iterable[str]) -> Counter:
         text = norm.normalize_str(text) if norm is not None else text
         counts.update(piece for piece, _ in tok.pre_tokenizer.pre_tokenize_str(text))
     return counts
+
+
+register("tokenizer", WordTokenizer, Word())
