@@ -15,12 +15,11 @@ from typing import Any
 
 import torch
 from tokenizers import Tokenizer
-from torch.utils.data import Dataset
 
 from archspec.components.registry import impl_of
 from archspec.components.source.base import SourceImpl
 from archspec.data import tokenizers as tk
-from archspec.data.datasets import Chunks, fit_lengths
+from archspec.data.datasets import Chunks, Examples, fit_lengths
 from archspec.data.readers import Row
 from archspec.data.sources import Splits, read_splits
 from archspec.errors import ArchspecError
@@ -32,7 +31,7 @@ from archspec.spec.objective import objective_impl
 class Prepared:
     """Everything read from disk, ready to batch."""
 
-    datasets: dict[str, Dataset]
+    datasets: dict[str, Examples | Chunks]
     """Split -> dataset (train always; val and test when the recipe gives them)."""
     source_tokenizer: Tokenizer
     """Tokenizer of the input side (the only one unless seq2seq has two vocabularies)."""
@@ -96,7 +95,7 @@ def prepare(recipe: Any, run_dir: Path, recipe_dir: Path | None) -> Prepared:
     src_tok, tgt_tok = _tokenizers(recipe, raw["train"], Path(run_dir))
     labels = objective.labels(data, raw)
     source = impl_of(data.source, SourceImpl)
-    datasets = {}
+    datasets: dict[str, Examples | Chunks] = {}
     for split, rows in raw.items():
         enc = Encoding(data, rows, src_tok, tgt_tok, labels, recipe.model.max_len, source.paired)
         if source.chunked(data.source):
@@ -154,8 +153,9 @@ def _tokenizer(
                 f"{knob} to at least {tok.get_vocab_size()} or use a new run directory"
             )
         return tok
-    tok = impl_of(data.source, SourceImpl).fixed_tokenizer(data.source)
-    if tok is None:
-        tok = tk.train_tokenizer(data.tokenizer, texts, vocab_size, knob)
+    fixed = impl_of(data.source, SourceImpl).fixed_tokenizer(data.source)
+    tok = (
+        fixed if fixed is not None else tk.train_tokenizer(data.tokenizer, texts, vocab_size, knob)
+    )
     tk.save_tokenizer(tok, path)
     return tok

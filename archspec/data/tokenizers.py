@@ -94,7 +94,7 @@ def tokenizer_kind(tok: Tokenizer) -> str:
     pre = (desc.get("pre_tokenizer") or {}).get("type")
     lower = (desc.get("normalizer") or {}).get("type") == "Lowercase"
     kind = {"BPE": "bpe", "Split": "char", "Whitespace": "word", "WhitespaceSplit": "symbols"}
-    name = "bpe" if model == "BPE" else kind.get(pre, f"{model}/{pre}")
+    name = "bpe" if model == "BPE" else kind.get(str(pre), f"{model}/{pre}")
     return f"{name} (lowercase)" if lower else name
 
 

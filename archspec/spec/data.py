@@ -56,10 +56,10 @@ __all__ = [
     "check_data_fits_model",
 ]
 
-Source = union("source")
+Source: Any = union("source")
 """Every kind of data source (archspec/components/source/)."""
 
-TokenizerSpec = union("tokenizer")
+TokenizerSpec: Any = union("tokenizer")
 """Every tokenizer kind (archspec/components/tokenizer/)."""
 
 # --- batching -----------------------------------------------------------------------------

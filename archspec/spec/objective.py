@@ -19,7 +19,7 @@ from archspec.components.registry import entry, impl, impl_of, kinds, union
 from archspec.spec.base import Issues, Spec
 from archspec.suggest import did_you_mean
 
-Objective = union("objective")
+Objective: Any = union("objective")
 """Every training objective."""
 
 __all__ = [

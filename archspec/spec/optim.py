@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -30,5 +30,5 @@ class OptimizerSpec(Spec):
     positions)."""
 
 
-Schedule = union("schedule")
+Schedule: Any = union("schedule")
 """Every learning-rate schedule (archspec/components/schedule/)."""

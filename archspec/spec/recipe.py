@@ -58,7 +58,8 @@ class Recipe(Spec):
         if self.data is not None:
             check_data_fits_model(self.data, self.model, issues)
         issues.raise_if_any()
-        metric, mode = self.trainer.checkpoint_metric, self.trainer.checkpoint_mode
+        metric: str | None = self.trainer.checkpoint_metric
+        mode: str | None = self.trainer.checkpoint_mode
         if metric is None:
             metric, default_mode = objective_impl(self.objective).checkpoint_metric
             mode = mode or default_mode

@@ -26,6 +26,7 @@ def check_metrics(
 ) -> dict[str, list[str]]:
     """Problems (message -> variant names) with metric names some variant does not log."""
     problems: dict[str, list[str]] = {}
+    named: list[tuple[tuple[str | int, ...], str]]
     named = [(("metrics", "report", i), m) for i, m in enumerate(metrics.report)]
     if metrics.rank is not None:
         named.append((("metrics", "rank"), metrics.rank))

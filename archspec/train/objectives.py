@@ -31,7 +31,7 @@ class Seq2SeqModule(ArchspecModule):
 
     def __init__(self, recipe: dict[str, Any], data: dict[str, Any]) -> None:
         super().__init__(recipe, data)
-        self.objective: Seq2SeqObjective = self.recipe.objective  # type: ignore[assignment]
+        self.objective: Seq2SeqObjective = self.recipe.objective
         self.bleu = torchmetrics.text.SacreBLEUScore()
 
     def compute(self, batch: dict[str, Tensor]) -> TokenLoss:
@@ -94,9 +94,10 @@ class MaskedLMModule(ArchspecModule):
 
     def __init__(self, recipe: dict[str, Any], data: dict[str, Any]) -> None:
         super().__init__(recipe, data)
-        obj: MaskedLMObjective = self.recipe.objective  # type: ignore[assignment]
-        tied = self.model.token_embedding.weight if obj.tie_head else None
-        self.head = MaskedLMHead(self.model.d_model, self.model.vocab_size, tied)
+        obj: MaskedLMObjective = self.recipe.objective
+        model: Any = self.model  # an EncoderTransformer (nn.Module attributes are untyped)
+        tied = model.token_embedding.weight if obj.tie_head else None
+        self.head = MaskedLMHead(model.d_model, model.vocab_size, tied)
 
     def compute(self, batch: dict[str, Tensor]) -> TokenLoss:
         hidden = self.model(batch["tokens"], batch["pad"])  # (B, T, D)
@@ -110,10 +111,11 @@ class ClassificationModule(ArchspecModule):
 
     def __init__(self, recipe: dict[str, Any], data: dict[str, Any]) -> None:
         super().__init__(recipe, data)
-        self.objective: ClassificationObjective = self.recipe.objective  # type: ignore[assignment]
+        self.objective: ClassificationObjective = self.recipe.objective
         classes = int(data["num_classes"])
         self.classifier = nn.Sequential(
-            nn.Dropout(self.recipe.model.dropout.residual), nn.Linear(self.model.d_model, classes)
+            nn.Dropout(self.recipe.model.dropout.residual),
+            nn.Linear(self.recipe.model.d_model, classes),
         )
         self.f1 = torchmetrics.classification.MulticlassF1Score(classes, average="macro")
 
