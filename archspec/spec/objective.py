@@ -31,6 +31,7 @@ __all__ = [
     "check_objective",
     "default_objective",
     "objective_impl",
+    "reads",
 ]
 
 
@@ -61,14 +62,16 @@ def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
             f"'{recipe.model.kind}'; use one of {', '.join(fits)}",
         )
     source = recipe.data.source.kind if recipe.data is not None else None
-    if source is not None and source not in obj.source_kinds:
-        fits = [
-            k for k in _accepting(recipe.model.kind) if source in impl("objective", k).source_kinds
-        ]
+    if source is not None and not reads(objective.kind, source):
+        fits = [k for k in _accepting(recipe.model.kind) if reads(k, source)]
         hint = f"; use objective: {{kind: {fits[0]}}}" if fits else ""
+        extra = [
+            s for s in kinds("source") if s not in obj.source_kinds and reads(objective.kind, s)
+        ]
+        accepted = [*obj.source_kinds, *extra]
         issues.add(
             ("data", "source", "kind"),
-            f"objective {name} reads {' or '.join(obj.source_kinds)} data, not '{source}'{hint}",
+            f"objective {name} reads {' or '.join(accepted)} data, not '{source}'{hint}",
         )
     metric = recipe.trainer.checkpoint_metric
     logged = obj.logged_metrics()
@@ -78,6 +81,14 @@ def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
             f"'{metric}' is not a metric {objective.kind} training logs"
             f"{did_you_mean(metric, logged) or '; it logs ' + ', '.join(logged)}",
         )
+
+
+def reads(objective: str, source: str) -> bool:
+    """Whether an objective kind reads a data source kind: the objective's contract lists the
+    source, or the source names the objective in its `read_by`."""
+    return source in impl("objective", objective).source_kinds or (
+        objective in impl("source", source).read_by
+    )
 
 
 def _accepting(model_kind: str) -> list[str]:

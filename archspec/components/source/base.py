@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 class SourceImpl:
     """The hooks of one data source kind (defaults: a file of separate examples)."""
 
+    read_by: tuple[str, ...] = ()
+    """Objective kinds that read this source besides those whose own contract lists it (how a
+    plugin's source offers itself to a built-in objective)."""
     fixed_vocabulary: bool = False
     """The source brings its own vocabulary (`fixed_tokenizer`); data.tokenizer must be unset."""
     paired: bool = False
