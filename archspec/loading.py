@@ -54,8 +54,8 @@ class LoadedRun:
 
     @property
     def objective(self) -> str:
-        """seq2seq, causal-lm, masked-lm or classification."""
-        return self.recipe.objective.kind  # type: ignore[union-attr]
+        """The objective kind the run trained (e.g. seq2seq, causal-lm)."""
+        return self.recipe.objective.kind
 
     @property
     def data_info(self) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") 
 
     from archspec.data import tokenizers as tk
     from archspec.devices import resolve_device
-    from archspec.train.objectives import module_class
+    from archspec.spec.objective import objective_impl
 
     ckpt, run_dir = find_checkpoint(Path(path), checkpoint)
     device = resolve_device(device)
@@ -154,9 +154,8 @@ def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") 
             f"{ckpt}: the recipe stored in the checkpoint is not valid for this version of "
             f"archspec ({err.error_count()} problems, first: {err.errors()[0]['msg']})"
         ) from None
-    if recipe.objective is None:
-        raise ArchspecError(f"{ckpt}: the stored recipe names no objective")
-    module = module_class(recipe.objective.kind)(hparams["recipe"], hparams.get("data") or {})
+    module_class = objective_impl(recipe.objective).module_class()  # validation filled it in
+    module = module_class(hparams["recipe"], hparams.get("data") or {})
     try:
         module.load_state_dict(state["state_dict"])
     except RuntimeError as err:
