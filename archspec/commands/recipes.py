@@ -66,7 +66,12 @@ def show(recipe: str, overrides: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.option("--output", type=click.Path(path_type=Path), help="Schema file to write.")
+@click.option(
+    "--output",
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write only the recipe schema, to this file ('-': stdout), with installed plugins' kinds.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
 def schema(output: Path | None, check: bool) -> None:
     """Regenerate schemas/recipe.schema.json and the README's recipe reference from the models.
@@ -74,9 +79,19 @@ def schema(output: Path | None, check: bool) -> None:
     Example:
 
         archspec schema --check
+
+        archspec schema --out my-schema.json    # with the kinds of installed plugins
     """
-    from archspec.recipe.reference import stale_files, write_generated
+    from archspec.recipe.reference import schema_text, stale_files, write_generated
     from archspec.recipe.source import display_path
+
+    if output is not None and not check:
+        if str(output) == "-":
+            click.echo(schema_text(), nl=False)
+        else:
+            output.write_text(schema_text(), encoding="utf-8")
+            click.echo(f"wrote {display_path(output)}")
+        return
 
     if check:
         stale = [display_path(p) for p in stale_files(output)]

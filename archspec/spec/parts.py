@@ -8,9 +8,9 @@ installed plugin's. Their classes are re-exported here for `from archspec.spec i
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from archspec.components import loaded as _loaded  # noqa: F401  (registers before the unions)
 from archspec.components.attention.multihead import MultiHeadSpec
@@ -48,8 +48,21 @@ __all__ = [
 
 Positional: Any = union("positional")
 """Every positional scheme (discriminated by `kind`)."""
-NormSpec: Any = union("norm")
-"""Every normalisation kind, each with its placement and eps."""
+
+
+def _default_kind(kind: str) -> BeforeValidator:
+    """A mapping without `kind` means `kind` (e.g. norm: {placement: pre} is a layernorm)."""
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict) and "kind" not in value:
+            return {"kind": kind, **value}
+        return value
+
+    return BeforeValidator(fill)
+
+
+NormSpec: Any = Annotated[union("norm"), _default_kind("layernorm")]
+"""Every normalisation kind, each with its placement and eps (kind defaults to layernorm)."""
 AttentionSpec: Any = union("attention")
 """Every attention kind."""
 Mask: Any = union("mask")

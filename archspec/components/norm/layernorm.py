@@ -10,7 +10,7 @@ from archspec.components.registry import register
 
 
 class LayerNormSpec(NormBase):
-    """layernorm: mean and variance, a gain and (with model.bias) a bias."""
+    """Mean and variance; a gain and (with model.bias) a bias (Ba et al. 2016)."""
 
     kind: Literal["layernorm"] = "layernorm"
     """Which normalisation (the kinds are listed under model.norm)."""

@@ -10,7 +10,7 @@ from archspec.components.registry import register
 
 
 class RMSNormSpec(NormBase):
-    """rmsnorm: no mean subtraction and no bias, a gain only."""
+    """No mean subtraction and no bias, a gain only (Zhang & Sennrich 2019)."""
 
     kind: Literal["rmsnorm"] = "rmsnorm"
     """Which normalisation (the kinds are listed under model.norm)."""
