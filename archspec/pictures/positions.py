@@ -64,7 +64,7 @@ def positions_figure(
     state = "trained" if trained else "untrained: initial values from the recipe"
     return found.impl.picture(
         model,
-        spec if spec is not None else found.spec(),
+        spec,
         name=name,
         state=state,
         max_positions=max_positions,
