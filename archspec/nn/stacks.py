@@ -25,7 +25,9 @@ class Stack(nn.Module):
     final_norm: the norm after the last layer (pre-norm stacks), or None (post-norm).
     """
 
-    def __init__(self, layers: list[nn.Module], final_norm: nn.Module | None, *, mask: MaskPolicy):
+    def __init__(
+        self, layers: list[nn.Module], final_norm: nn.Module | None, *, mask: MaskPolicy
+    ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(layers)
         self.norm = final_norm

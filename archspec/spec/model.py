@@ -100,7 +100,10 @@ class ModelCommon(Spec):
                 if self.d_v is None:
                     fill(self, "d_v", self.d_model // self.heads)
         dims = self._sizes(self.d_k or 0, self.d_v or 0)  # 0: unresolved, reported above
-        checks: list[Any] = [impl_of(self.positional).check(self.positional, dims)]
+        checks: list[Any] = [
+            impl_of(self.positional).check(self.positional, dims),
+            impl_of(self.attention).check(self.attention, dims),
+        ]
         for name, stack in self.stacks():
             checks.append(impl_of(stack.mask).check(stack.mask, dims, (name, "mask")))
         for problems in checks:

@@ -3,6 +3,8 @@ or a sliding window join as fields of it or as kinds next to it.
 
 Each implementation has the hooks
 
+    check(spec, dims)
+        cross-field problems (e.g. heads % kv_heads, next): [(location in model:, message)]
     build(spec, dims, *, cross, position)
         the nn.Module (torch inside); `position` is the positional scheme's PositionHook for a
         self-attention layer (None for cross-attention and absolute schemes)
@@ -15,20 +17,21 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from archspec.components.costs import Cost, Dims
+from archspec.components.costs import Cost, Dims, Problem
 from archspec.components.discover import import_components
 
 
 class Attention(Protocol):
     """The hooks of an attention kind (see the module docstring)."""
 
+    def check(self, spec: Any, dims: Dims) -> list[Problem]: ...
     def build(self, spec: Any, dims: Dims, *, cross: bool, position: Any) -> Any: ...
     def cost(
         self, spec: Any, dims: Dims, seq_len: int, *, cross: bool, position: Cost | None
     ) -> Cost: ...
 
 
-HOOKS = ("build", "cost")
+HOOKS = ("check", "build", "cost")
 """Every attribute an attention implementation must have."""
 
 BUILTINS = ("multihead",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from archspec.components.costs import Cost, Dims, linear
+from archspec.components.costs import Cost, Dims, Problem, linear
 from archspec.components.registry import register
 from archspec.spec.base import Spec
 
@@ -18,6 +18,9 @@ class MultiHeadSpec(Spec):
 
 
 class MultiHead:
+    def check(self, spec: MultiHeadSpec, dims: Dims) -> list[Problem]:
+        return []
+
     def build(self, spec: MultiHeadSpec, dims: Dims, *, cross: bool, position: Any) -> Any:
         from archspec.nn.attention import MultiHeadAttention
 
