@@ -92,3 +92,16 @@ def test_hooks_give_the_full_forward_when_decoding_with_a_cache() -> None:
             mask = incremental_mask(None, 1, s, causal_after=0, device=x.device)
             steps.append(att(x[:, s - 1 : s], mask, cache=cache))
         torch.testing.assert_close(torch.cat(steps, dim=1), full, atol=1e-5, rtol=1e-5)
+
+
+def test_checkpoints_with_the_old_relative_names_still_load() -> None:
+    from archspec.nn.relative import RelativePositions
+
+    torch.manual_seed(0)
+    saved = MultiHeadAttention(D, H, DK, DK, position=RelativePositions(3, DK, DK)).state_dict()
+    old = {k.replace("position.", "relative."): v for k, v in saved.items()}
+    assert "relative.key_table" in old and "position.key_table" not in old
+    torch.manual_seed(1)
+    fresh = MultiHeadAttention(D, H, DK, DK, position=RelativePositions(3, DK, DK))
+    fresh.load_state_dict(old)  # strict: every key found under its new name
+    assert torch.equal(fresh.position.value_table, saved["position.value_table"])
