@@ -78,7 +78,7 @@ def schema(output: Path | None, check: bool) -> None:
 
         archspec schema --check
     """
-    from archspec.recipe.reference import stale_files, write_generated
+    from archspec.generated import stale_files, write_generated
     from archspec.recipe.source import display_path
 
     if check:
