@@ -65,11 +65,11 @@ def _section(node: dict, path: str, defs: dict, sections: list[_Section]) -> Non
     children: dict[str, dict] = {}
     disc = node.get("discriminator", {}).get("propertyName") if len(members) > 1 else None
     if disc:  # one row for the tag itself: the choices, and the kind a default section has
-        default = node.get("default", {})
-        chosen = f"`{default[disc]}`" if isinstance(default, dict) and disc in default else ""
-        tags = ", ".join(f"`{t}`" for t, _ in members)
+        section = node.get("default", {})
+        chosen = f"`{section[disc]}`" if isinstance(section, dict) and disc in section else ""
+        kinds = ", ".join(f"`{t}`" for t, _ in members)
         desc = members[0][1]["properties"][disc].get("description", "")
-        rows[f"{path}.{disc}"] = [((f"one of {tags}", chosen or "required", desc), [])]
+        rows[f"{path}.{disc}"] = [((f"one of {kinds}", chosen or "required", desc), [])]
     for tag, member in members:
         required = set(member.get("required", []))
         for name, prop in member.get("properties", {}).items():
