@@ -20,7 +20,11 @@ from torch import nn
 from typing_extensions import assert_never
 
 import archspec.nn as modules
+from archspec.components.attention import Attention as AttentionHooks
+from archspec.components.mask import Mask as MaskHooks
+from archspec.components.norm import Norm as NormHooks
 from archspec.components.norm.placement import placement
+from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.registry import entry, impl_of
 from archspec.errors import ArchspecError
 from archspec.nn.models import output_projection, token_embedding
@@ -92,7 +96,9 @@ def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
 
 
 def _embeddings(m: ModelCommon, tokens: nn.Embedding) -> modules.Embeddings:
-    positions = impl_of(m.positional).embedding(m.positional, m.dims)  # None: not absolute
+    positions = impl_of(m.positional, PositionalHooks).embedding(
+        m.positional, m.dims
+    )  # None: not absolute
     return modules.Embeddings(
         tokens, positions, max_len=m.max_len, scale=m.embed_scale, dropout=m.dropout.embedding
     )
@@ -100,12 +106,14 @@ def _embeddings(m: ModelCommon, tokens: nn.Embedding) -> modules.Embeddings:
 
 def _attention(m: ModelCommon, *, cross: bool) -> nn.Module:
     # distances between two sequences mean nothing: cross-attention gets no position hook
-    hook = None if cross else impl_of(m.positional).attention(m.positional, m.dims)
-    return impl_of(m.attention).build(m.attention, m.dims, cross=cross, position=hook)
+    hook = None if cross else impl_of(m.positional, PositionalHooks).attention(m.positional, m.dims)
+    return impl_of(m.attention, AttentionHooks).build(
+        m.attention, m.dims, cross=cross, position=hook
+    )
 
 
 def _norm(m: ModelCommon) -> nn.Module:
-    return impl_of(m.norm).build(m.norm, m.dims)
+    return impl_of(m.norm, NormHooks).build(m.norm, m.dims)
 
 
 def _ffn(m: ModelCommon) -> nn.Module:
@@ -117,7 +125,7 @@ def _stack(
 ) -> modules.Stack:
     """Layers of the stack `name`; `runtime_prefix`: the model's forward takes prefix_len."""
     spec = getattr(m, name)
-    mask = impl_of(spec.mask).build(spec.mask)
+    mask = impl_of(spec.mask, MaskHooks).build(spec.mask)
     if mask.needs_runtime_prefix and not runtime_prefix:
         where = f"model.{name}.mask"
         raise ArchspecError(

@@ -28,8 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from archspec.components.attention import Attention as AttentionHooks
 from archspec.components.costs import Cost, Shape
+from archspec.components.norm import Norm as NormHooks
 from archspec.components.norm.placement import placement
+from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.registry import entry, impl_of
 from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon
@@ -104,7 +107,7 @@ def _embeddings(out: list[Node], m: ModelCommon, name: str, vocab: int | None) -
     params = {"weight": (vocab, d)} if vocab is not None else {}
     tokens = Cost(params=params, values=dropout)
     out.append(Node(f"{name}.tokens", "token embeddings", "embeddings", tokens, INDEX_BYTES))
-    cost = impl_of(m.positional).embedding_cost(m.positional, m.dims)
+    cost = impl_of(m.positional, PositionalHooks).embedding_cost(m.positional, m.dims)
     out.append(Node(f"{name}.positions", "positional tables", "embeddings", cost))
 
 
@@ -139,8 +142,14 @@ def _attention(
     """A Residual around attention; self-attention's position hook is its own node (its
     parameters are positional tables)."""
     dims = m.dims
-    hook = None if cross else impl_of(m.positional).attention_cost(m.positional, dims, seq_len)
-    cost = impl_of(m.attention).cost(m.attention, dims, seq_len, cross=cross, position=hook)
+    hook = (
+        None
+        if cross
+        else impl_of(m.positional, PositionalHooks).attention_cost(m.positional, dims, seq_len)
+    )
+    cost = impl_of(m.attention, AttentionHooks).cost(
+        m.attention, dims, seq_len, cross=cross, position=hook
+    )
     component = "cross-attention" if cross else f"{stack} self-attention"
     kind = ("cross" if cross else "self") if cached else None
     out.append(Node(f"{path}.sublayer", component, stack, cost, cache=kind))
@@ -172,7 +181,7 @@ def _output(out: list[Node], m: ModelCommon, vocab: int, *, tied: bool) -> None:
 
 
 def _norm_cost(m: ModelCommon) -> Cost:
-    return impl_of(m.norm).cost(m.norm, m.dims)
+    return impl_of(m.norm, NormHooks).cost(m.norm, m.dims)
 
 
 def _ffn_cost(m: ModelCommon) -> Cost:

@@ -9,6 +9,7 @@ assembles the costs of every module into one description of the model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 Shape = tuple[int, ...]
@@ -37,7 +38,7 @@ class Dims:
 class Cost:
     """One module's cost per token (of the sequence it processes)."""
 
-    params: dict[str, Shape] = field(default_factory=dict)
+    params: Mapping[str, Shape] = field(default_factory=dict)
     """Parameter name (relative to the module) -> shape, in named_parameters() order."""
     flops: int = 0
     """Forward FLOPs per token, matrix products only, 2*m*n*k each (analysis/flops.py)."""

@@ -6,7 +6,10 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.attention import Attention as AttentionHooks
 from archspec.components.costs import Dims
+from archspec.components.mask import Mask as MaskHooks
+from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.registry import entry, impl_of
 from archspec.spec.base import Issues, Spec, fill
 from archspec.spec.parts import (
@@ -101,11 +104,11 @@ class ModelCommon(Spec):
                     fill(self, "d_v", self.d_model // self.heads)
         dims = self._sizes(self.d_k or 0, self.d_v or 0)  # 0: unresolved, reported above
         checks: list[Any] = [
-            impl_of(self.positional).check(self.positional, dims),
-            impl_of(self.attention).check(self.attention, dims),
+            impl_of(self.positional, PositionalHooks).check(self.positional, dims),
+            impl_of(self.attention, AttentionHooks).check(self.attention, dims),
         ]
         for name, stack in self.stacks():
-            checks.append(impl_of(stack.mask).check(stack.mask, dims, (name, "mask")))
+            checks.append(impl_of(stack.mask, MaskHooks).check(stack.mask, dims, (name, "mask")))
         for problems in checks:
             for loc, message in problems:
                 issues.add(loc, message)

@@ -67,7 +67,7 @@ AttentionSpec: Any = union("attention")
 """Every attention kind."""
 Mask: Any = union("mask")
 """The self-attention mask of a stack; padding masks are always applied on top."""
-Activation: Any = Literal[kinds("ffn")]  # type: ignore[valid-type]  # built from the registry
+Activation: Any = Literal[kinds("ffn")]  # built from the registry
 """Every feed-forward kind, named by its activation (a plain string in recipes)."""
 
 # --- stacks, dropout, vocabulary ----------------------------------------------------------
