@@ -1,8 +1,9 @@
 """spec -> nn.Module: the one file that sees both the recipe models and the torch modules.
 
-Every union of the spec (model kind, positional scheme, norm kind and placement, mask,
-activation, tying) is dispatched with an exhaustive `match` ending in `assert_never`, so a new
-variant without a builder fails the type check. Everything builds under
+The model kinds and tying are matched here; every other choice is a component
+(archspec/components/), whose builder this file calls through the registry: positional scheme
+(a table added to the embeddings and/or a position hook in each self-attention), norm kind and
+placement, feed-forward kind, attention kind, mask. Everything builds under
 `with torch.device("meta"):` without allocating (counting a 200M-parameter model is instant).
 
 Initialisation (fairseq's Transformer, which follows the paper's tensor2tensor set-up):
@@ -19,23 +20,16 @@ from torch import nn
 from typing_extensions import assert_never
 
 import archspec.nn as modules
+from archspec.components.attention import Attention as AttentionHooks
+from archspec.components.mask import Mask as MaskHooks
+from archspec.components.norm import Norm as NormHooks
+from archspec.components.norm.placement import placement
+from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.registry import entry, impl_of
 from archspec.errors import ArchspecError
 from archspec.nn.models import output_projection, token_embedding
-from archspec.nn.stacks import MaskKind
-from archspec.spec import (
-    BidirectionalMask,
-    CausalMask,
-    DecoderModel,
-    EncoderDecoderModel,
-    EncoderModel,
-    LearnedPositions,
-    PrefixMask,
-    Recipe,
-    RelativePositions,
-    SinusoidalPositions,
-)
+from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon, ModelSpec
-from archspec.spec.parts import Mask
 
 
 def build_model(spec: Recipe | ModelSpec | Any) -> nn.Module:
@@ -56,8 +50,6 @@ def build_model(spec: Recipe | ModelSpec | Any) -> nn.Module:
 
 
 def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransformer:
-    _needs_fixed_prefix(m.encoder.mask, "model.encoder.mask")
-    _needs_fixed_prefix(m.decoder.mask, "model.decoder.mask")
     src_tokens = token_embedding(m.source_vocab, m.d_model)
     output = output_projection(m.d_model, m.target_vocab)
     match m.tying:
@@ -74,18 +66,16 @@ def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransforme
     return modules.EncoderDecoderTransformer(
         src_embed=_embeddings(m, src_tokens),
         tgt_embed=_embeddings(m, tgt_tokens),
-        encoder=_stack(m, m.encoder.layers, m.encoder.mask, decoder=False),
-        decoder=_stack(m, m.decoder.layers, m.decoder.mask, decoder=True, cross=True),
+        encoder=_stack(m, "encoder", decoder=False, runtime_prefix=False),
+        decoder=_stack(m, "decoder", decoder=True, cross=True, runtime_prefix=False),
         output=output,
     )
 
 
 def _encoder(m: EncoderModel) -> modules.EncoderTransformer:
-    _needs_fixed_prefix(m.encoder.mask, "model.encoder.mask")
     tokens = token_embedding(m.vocab_size, m.d_model)
-    return modules.EncoderTransformer(
-        _embeddings(m, tokens), _stack(m, m.encoder.layers, m.encoder.mask, decoder=False)
-    )
+    encoder = _stack(m, "encoder", decoder=False, runtime_prefix=False)
+    return modules.EncoderTransformer(_embeddings(m, tokens), encoder)
 
 
 def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
@@ -98,116 +88,64 @@ def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
             output.weight = tokens.weight
         case _:
             assert_never(m.tying)
-    decoder = _stack(m, m.decoder.layers, m.decoder.mask, decoder=True)
+    decoder = _stack(m, "decoder", decoder=True, runtime_prefix=True)
     return modules.DecoderTransformer(_embeddings(m, tokens), decoder, output)
-
-
-def _needs_fixed_prefix(mask: Mask, where: str) -> None:
-    """Only a decoder-only model's forward takes a per-sequence prefix_len."""
-    if isinstance(mask, PrefixMask) and mask.length is None:
-        raise ArchspecError(
-            f"{where}: a prefix mask without a length needs a prefix_len per batch, which only "
-            f"decoder-only models accept; set {where}.length to a number of tokens"
-        )
 
 
 # --- parts --------------------------------------------------------------------------------
 
 
 def _embeddings(m: ModelCommon, tokens: nn.Embedding) -> modules.Embeddings:
-    positions: nn.Module | None
-    match m.positional:
-        case SinusoidalPositions(base=base):
-            positions = modules.SinusoidalPositions(m.d_model, m.max_len, base)
-        case LearnedPositions(max_len=rows):
-            positions = modules.LearnedPositions(m.d_model, rows)
-        case RelativePositions():
-            positions = None  # relative tables live in each self-attention layer
-        case _:
-            assert_never(m.positional)
+    positions = impl_of(m.positional, PositionalHooks).embedding(
+        m.positional, m.dims
+    )  # None: not absolute
     return modules.Embeddings(
         tokens, positions, max_len=m.max_len, scale=m.embed_scale, dropout=m.dropout.embedding
     )
 
 
-def _relative(m: ModelCommon) -> modules.RelativePositions | None:
-    match m.positional:
-        case SinusoidalPositions() | LearnedPositions():
-            return None
-        case RelativePositions(max_distance=k, values=values):
-            return modules.RelativePositions(k, m.d_k, m.d_v, values=values)  # type: ignore[arg-type]
-        case _:
-            assert_never(m.positional)
-
-
-def _attention(m: ModelCommon, *, cross: bool) -> modules.MultiHeadAttention:
-    return modules.MultiHeadAttention(
-        m.d_model,
-        m.heads,
-        m.d_k,  # type: ignore[arg-type]  # filled in by validation
-        m.d_v,  # type: ignore[arg-type]
-        bias=m.bias,
-        dropout=m.dropout.attention,
-        cross=cross,
-        relative=None if cross else _relative(m),  # distances between two sequences mean nothing
+def _attention(m: ModelCommon, *, cross: bool) -> nn.Module:
+    # distances between two sequences mean nothing: cross-attention gets no position hook
+    hook = None if cross else impl_of(m.positional, PositionalHooks).attention(m.positional, m.dims)
+    return impl_of(m.attention, AttentionHooks).build(
+        m.attention, m.dims, cross=cross, position=hook
     )
 
 
 def _norm(m: ModelCommon) -> nn.Module:
-    match m.norm.kind:
-        case "layernorm":
-            return modules.LayerNorm(m.d_model, eps=m.norm.eps, bias=m.bias)
-        case "rmsnorm":
-            return modules.RMSNorm(m.d_model, eps=m.norm.eps)
-        case _:
-            assert_never(m.norm.kind)
+    return impl_of(m.norm, NormHooks).build(m.norm, m.dims)
 
 
-def _ffn(m: ModelCommon) -> modules.FeedForward:
-    match m.activation:
-        case "relu" | "gelu" | "swiglu":
-            return modules.FeedForward(m.d_model, m.d_ff, m.activation, bias=m.bias)
-        case _:
-            assert_never(m.activation)
-
-
-def _pre_norm(m: ModelCommon) -> bool:
-    match m.norm.placement:
-        case "post":
-            return False
-        case "pre":
-            return True
-        case _:
-            assert_never(m.norm.placement)
+def _ffn(m: ModelCommon) -> nn.Module:
+    return entry("ffn", m.activation).impl.build(m.ffn, m.dims)
 
 
 def _stack(
-    m: ModelCommon, n_layers: int, mask: Mask, *, decoder: bool, cross: bool = False
+    m: ModelCommon, name: str, *, decoder: bool, runtime_prefix: bool, cross: bool = False
 ) -> modules.Stack:
-    pre = _pre_norm(m)
+    """Layers of the stack `name`; `runtime_prefix`: the model's forward takes prefix_len."""
+    spec = getattr(m, name)
+    mask = impl_of(spec.mask, MaskHooks).build(spec.mask)
+    if mask.needs_runtime_prefix and not runtime_prefix:
+        where = f"model.{name}.mask"
+        raise ArchspecError(
+            f"{where}: a prefix mask without a length needs a prefix_len per batch, which only "
+            f"decoder-only models accept; set {where}.length to a number of tokens"
+        )
+    place = placement(m.norm.placement)
 
     def residual(sublayer: nn.Module) -> modules.Residual:
-        return modules.Residual(sublayer, _norm(m), m.dropout.residual, pre_norm=pre)
+        return modules.Residual(sublayer, _norm(m), m.dropout.residual, pre_norm=place.pre_norm)
 
     layers: list[nn.Module] = []
-    for _ in range(n_layers):
+    for _ in range(spec.layers):
         self_attn = residual(_attention(m, cross=False))
         if decoder:
             cross_attn = residual(_attention(m, cross=True)) if cross else None
             layers.append(modules.DecoderLayer(self_attn, cross_attn, residual(_ffn(m))))
         else:
             layers.append(modules.EncoderLayer(self_attn, residual(_ffn(m))))
-    kind: MaskKind
-    match mask:
-        case BidirectionalMask():
-            kind, prefix = "bidirectional", None
-        case CausalMask():
-            kind, prefix = "causal", None
-        case PrefixMask(length=length):
-            kind, prefix = "prefix", length
-        case _:
-            assert_never(mask)
-    return modules.Stack(layers, _norm(m) if pre else None, mask=kind, prefix_len=prefix)
+    return modules.Stack(layers, _norm(m) if place.final_norm else None, mask=mask)
 
 
 # --- parameters per component -------------------------------------------------------------
@@ -219,7 +157,7 @@ def component_of(name: str) -> str:
     parts = name.split(".")
     if "norm" in parts:
         return "norms"
-    if "relative" in parts or "positions" in parts:
+    if "position" in parts or "positions" in parts:
         return "positional tables"
     if "tokens" in parts:
         return "token embeddings"

@@ -22,87 +22,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from archspec.spec import (
-    DecoderModel,
-    EncoderDecoderModel,
-    EncoderModel,
-    Recipe,
-    RelativePositions,
-)
-from archspec.spec.model import ModelCommon
+from archspec.analysis.structure import describe
 
 TRAINING_FACTOR = 3
 """Training FLOPs ≈ TRAINING_FACTOR × forward FLOPs (forward + a backward twice as costly)."""
 
 
-def _model(spec: Any) -> ModelCommon:
-    return spec.model if isinstance(spec, Recipe) else spec
-
-
-def self_attention_flops(m: ModelCommon, seq_len: int) -> int:
-    """One self-attention layer, per query token attending to `seq_len` keys (no relative
-    terms: those are in `relative_flops`)."""
-    d, h, dk, dv = m.d_model, m.heads, m.d_k, m.d_v
-    projections = 2 * d * h * (2 * dk + dv) + 2 * h * dv * d  # type: ignore[operator]
-    scores = 2 * h * seq_len * dk + 2 * h * seq_len * dv  # type: ignore[operator]
-    return projections + scores
-
-
-def cross_attention_flops(m: ModelCommon, source_len: int) -> int:
-    """One cross-attention layer, per target token, with a source as long as the target (the
-    K/V projection of one source token is charged to one target token)."""
-    d, h, dk, dv = m.d_model, m.heads, m.d_k, m.d_v
-    projections = 2 * d * h * dk + 2 * d * h * (dk + dv) + 2 * h * dv * d  # type: ignore[operator]
-    scores = 2 * h * source_len * (dk + dv)  # type: ignore[operator]
-    return projections + scores
-
-
-def relative_flops(m: ModelCommon) -> int:
-    """One self-attention layer's relative-position terms, per query token: q·a^Kᵀ over the 2k+1
-    distances [Dk x R] and, with value tables, the bucketed weights · a^V [R x Dv]."""
-    pos = m.positional
-    if not isinstance(pos, RelativePositions):
-        return 0
-    rows = 2 * pos.max_distance + 1
-    key = 2 * m.heads * m.d_k * rows  # type: ignore[operator]
-    value = 2 * m.heads * rows * m.d_v if pos.values else 0  # type: ignore[operator]
-    return key + value
-
-
-def ffn_flops(m: ModelCommon) -> int:
-    """One feed-forward layer per token (swiglu has two input matrices)."""
-    n_in = 2 if m.activation == "swiglu" else 1
-    return 2 * m.d_model * m.d_ff * n_in + 2 * m.d_ff * m.d_model
-
-
 def flops_breakdown(spec: Any, seq_len: int) -> dict[str, int]:
-    """Forward FLOPs per token at `seq_len`, per component (parameter component names)."""
-    m = _model(spec)
+    """Forward FLOPs per token at `seq_len`, per component (parameter component names); each
+    module's count comes from its component's cost model."""
     out: dict[str, int] = {}
-    attn, ffn, rel = self_attention_flops(m, seq_len), ffn_flops(m), relative_flops(m)
-    match m:
-        case EncoderDecoderModel():
-            ne, nd = m.encoder.layers, m.decoder.layers
-            out["encoder self-attention"] = ne * attn
-            out["encoder feed-forward"] = ne * ffn
-            out["decoder self-attention"] = nd * attn
-            out["cross-attention"] = nd * cross_attention_flops(m, seq_len)
-            out["decoder feed-forward"] = nd * ffn
-            out["positional tables"] = (ne + nd) * rel
-            out["output projection"] = 2 * m.d_model * m.target_vocab
-        case EncoderModel():
-            ne = m.encoder.layers
-            out["encoder self-attention"] = ne * attn
-            out["encoder feed-forward"] = ne * ffn
-            out["positional tables"] = ne * rel
-        case DecoderModel():
-            nd = m.decoder.layers
-            out["decoder self-attention"] = nd * attn
-            out["decoder feed-forward"] = nd * ffn
-            out["positional tables"] = nd * rel
-            out["output projection"] = 2 * m.d_model * m.vocab_size
-        case _:
-            raise AssertionError(f"no FLOP count for {type(m).__name__}")
+    for node in describe(spec, seq_len):
+        if node.cost.flops:
+            out[node.component] = out.get(node.component, 0) + node.cost.flops
     return out
 
 

@@ -1,121 +1,188 @@
-"""The parameter manifest of a recipe: every parameter the builder will create, with its shape.
+"""The one torch-free description of a model's structure, from which every number is derived.
 
-`parameter_manifest(spec)` is, name for name and shape for shape, what
-`build_model(spec).named_parameters()` yields (a tied parameter appears once, under the name it
-first has), computed from the spec alone without torch.  `archspec diff` compares two manifests
-to show which modules were added, removed or reshaped; tests/diff/test_structure.py checks the
-manifest against the built module for every variant, so the two cannot drift apart.
+`describe(spec, seq_len)` lists the model's modules in the order the builder creates them, each
+a `Node`: its module path (archspec/nn's names), the component it is reported under, the memory
+section it belongs to, and its `Cost` from the component's own cost model (parameters, FLOPs
+and activation values per token, key/value-cache values). From that one list:
 
-The names follow archspec/nn: a model holds embeddings (`src_embed`, `tgt_embed` or `embed`,
-each with `tokens` and, for learned positions, `positions`), stacks (`encoder`, `decoder`) of
-`layers.{i}` whose sub-layers (`self_attn`, `cross_attn`, `ffn`) are Residual wrappers holding a
-`sublayer` and its `norm`, a final `norm` per pre-norm stack, and the `output` projection.
+    parameter_manifest  every parameter's name and shape (what named_parameters() yields; a
+                        tied parameter appears once, under the name it first has)
+    analysis.params     parameters per component and in total
+    analysis.flops      forward FLOPs per token at a sequence length
+    analysis.memory     activation memory of a batch, KV-cache sizes
+
+The model kinds and tying are matched here (and in build.py); the choices inside a model
+(positional scheme, norm, feed-forward, attention) are asked through the registry, so a new
+component brings its numbers with it. tests/diff/test_manifest.py checks the manifest against
+the built module for every variant, so the two cannot drift apart.
+
+Names: a model holds embeddings (`src_embed`, `tgt_embed` or `embed`, each with `tokens` and, for
+an absolute scheme with parameters, `positions`), stacks (`encoder`, `decoder`) of `layers.{i}`
+whose sub-layers (`self_attn`, `cross_attn`, `ffn`) are Residual wrappers holding a `sublayer`
+(self-attention's position hook as `sublayer.position`) and its `norm`, a final `norm` per
+pre-norm stack, and the `output` projection.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from archspec.spec import (
-    DecoderModel,
-    EncoderDecoderModel,
-    EncoderModel,
-    LearnedPositions,
-    Recipe,
-    RelativePositions,
-    SinusoidalPositions,
-)
+from archspec.components.attention import Attention as AttentionHooks
+from archspec.components.costs import Cost, Shape
+from archspec.components.norm import Norm as NormHooks
+from archspec.components.norm.placement import placement
+from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.registry import entry, impl_of
+from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon
 
-Shape = tuple[int, ...]
 Manifest = dict[str, Shape]
 """Parameter name -> shape, in the order named_parameters() yields them."""
 
+INDEX_BYTES = 8
+"""Bytes of one token id (int64) kept by an embedding look-up."""
 
-def parameter_manifest(spec: Any) -> Manifest:
-    """{name: shape} of every parameter the built model has (tied parameters once)."""
-    m: ModelCommon = spec.model if isinstance(spec, Recipe) else spec
-    out: Manifest = {}
+
+@dataclass(frozen=True)
+class Node:
+    """One module of the model and what it costs per token."""
+
+    path: str
+    """Module path, e.g. 'decoder.layers.0.self_attn.sublayer'."""
+    component: str
+    """The component its parameters and FLOPs are reported under (analysis.params)."""
+    section: str
+    """The part of activation memory it belongs to: embeddings, encoder, decoder, loss."""
+    cost: Cost
+    extra_bytes: int = 0
+    """Bytes per token kept besides activation values (token ids)."""
+    cache: str | None = None
+    """'self' or 'cross' when cost.kv is a decoding cache (decoder attention only)."""
+
+
+def model_of(spec: Any) -> ModelCommon:
+    """The model section of a recipe, or the model section itself."""
+    return spec.model if isinstance(spec, Recipe) else spec
+
+
+def describe(spec: Any, seq_len: int | None = None) -> list[Node]:
+    """Every module of the model (seq_len: keys per query for attention; default max_len)."""
+    m = model_of(spec)
+    t = m.max_len if seq_len is None else seq_len
+    out: list[Node] = []
     match m:
         case EncoderDecoderModel():
             _embeddings(out, m, "src_embed", m.source_vocab)
             _embeddings(out, m, "tgt_embed", None if m.tying == "all" else m.target_vocab)
-            _stack(out, m, "encoder", m.encoder.layers, cross=False)
-            _stack(out, m, "decoder", m.decoder.layers, cross=True)
-            if m.tying == "none":
-                out["output.weight"] = (m.target_vocab, m.d_model)
+            _stack(out, m, "encoder", t, cross=False, read=True)
+            _stack(out, m, "decoder", t, cross=True, read=True)
+            _output(out, m, m.target_vocab, tied=m.tying != "none")
         case EncoderModel():
             _embeddings(out, m, "embed", m.vocab_size)
-            _stack(out, m, "encoder", m.encoder.layers, cross=False)
+            _stack(out, m, "encoder", t, cross=False, read=False)
         case DecoderModel():
             _embeddings(out, m, "embed", m.vocab_size)
-            _stack(out, m, "decoder", m.decoder.layers, cross=False)
-            if m.tying == "none":
-                out["output.weight"] = (m.vocab_size, m.d_model)
+            _stack(out, m, "decoder", t, cross=False, read=True)
+            _output(out, m, m.vocab_size, tied=m.tying != "none")
         case _:
-            raise AssertionError(f"no parameter manifest for {type(m).__name__}")
+            raise AssertionError(f"no structure for {type(m).__name__}")
     return out
 
 
-def _embeddings(out: Manifest, m: ModelCommon, name: str, vocab: int | None) -> None:
-    """Token table (None: tied to one listed earlier) and a learned position table."""
-    if vocab is not None:
-        out[f"{name}.tokens.weight"] = (vocab, m.d_model)
-    match m.positional:
-        case LearnedPositions(max_len=rows):
-            out[f"{name}.positions.weight"] = (rows, m.d_model)
-        case SinusoidalPositions() | RelativePositions():
-            pass  # a buffer, or tables inside each self-attention
-        case _:
-            raise AssertionError(f"no parameter manifest for {m.positional!r}")
+def parameter_manifest(spec: Any) -> Manifest:
+    """{name: shape} of every parameter the built model has (tied parameters once)."""
+    return {
+        f"{node.path}.{name}": shape
+        for node in describe(spec)
+        for name, shape in node.cost.params.items()
+    }
 
 
-def _stack(out: Manifest, m: ModelCommon, name: str, layers: int, *, cross: bool) -> None:
-    """Layers of (self-attention, cross-attention when `cross`, feed-forward), then the final
-    norm of a pre-norm stack."""
-    for i in range(layers):
+def _embeddings(out: list[Node], m: ModelCommon, name: str, vocab: int | None) -> None:
+    """Token table (None: tied to one listed earlier), its ids and dropout mask, and the
+    positional scheme's absolute table."""
+    d = m.d_model
+    dropout = d if m.dropout.embedding > 0 else 0
+    params = {"weight": (vocab, d)} if vocab is not None else {}
+    tokens = Cost(params=params, values=dropout)
+    out.append(Node(f"{name}.tokens", "token embeddings", "embeddings", tokens, INDEX_BYTES))
+    cost = impl_of(m.positional, PositionalHooks).embedding_cost(m.positional, m.dims)
+    out.append(Node(f"{name}.positions", "positional tables", "embeddings", cost))
+
+
+def _stack(
+    out: list[Node], m: ModelCommon, name: str, seq_len: int, *, cross: bool, read: bool
+) -> None:
+    """Layers of (self-attention, cross-attention when `cross`, feed-forward), the final norm
+    of a pre-norm stack, and the stack's output when something reads it."""
+    decoder = name == "decoder"
+    for i in range(getattr(m, name).layers):
         prefix = f"{name}.layers.{i}"
-        _attention(out, m, f"{prefix}.self_attn", cross=False)
+        _attention(out, m, f"{prefix}.self_attn", name, seq_len, cross=False, cached=decoder)
         if cross:
-            _attention(out, m, f"{prefix}.cross_attn", cross=True)
-        _ffn(out, m, f"{prefix}.ffn")
-    if m.norm.placement == "pre":
-        _norm(out, m, f"{name}.norm")
+            _attention(out, m, f"{prefix}.cross_attn", name, seq_len, cross=True, cached=True)
+        _residual(out, m, f"{prefix}.ffn", name, f"{name} feed-forward", _ffn_cost(m))
+    if placement(m.norm.placement).final_norm:
+        out.append(Node(f"{name}.norm", "norms", name, _norm_cost(m)))
+    if read:
+        out.append(Node(name, f"{name} self-attention", name, Cost(values=m.d_model)))
 
 
-def _linear(out: Manifest, m: ModelCommon, name: str, d_in: int, d_out: int) -> None:
-    out[f"{name}.weight"] = (d_out, d_in)
-    if m.bias:
-        out[f"{name}.bias"] = (d_out,)
+def _attention(
+    out: list[Node],
+    m: ModelCommon,
+    path: str,
+    stack: str,
+    seq_len: int,
+    *,
+    cross: bool,
+    cached: bool,
+) -> None:
+    """A Residual around attention; self-attention's position hook is its own node (its
+    parameters are positional tables)."""
+    dims = m.dims
+    hook = (
+        None
+        if cross
+        else impl_of(m.positional, PositionalHooks).attention_cost(m.positional, dims, seq_len)
+    )
+    cost = impl_of(m.attention, AttentionHooks).cost(
+        m.attention, dims, seq_len, cross=cross, position=hook
+    )
+    component = "cross-attention" if cross else f"{stack} self-attention"
+    kind = ("cross" if cross else "self") if cached else None
+    out.append(Node(f"{path}.sublayer", component, stack, cost, cache=kind))
+    if hook is not None:
+        out.append(Node(f"{path}.sublayer.position", "positional tables", stack, hook))
+    _wrap(out, m, path, stack)
 
 
-def _attention(out: Manifest, m: ModelCommon, name: str, *, cross: bool) -> None:
-    """A Residual around multi-head attention: fused projections, W^O, relative tables, norm."""
-    d, hk, hv = m.d_model, m.heads * m.d_k, m.heads * m.d_v  # type: ignore[operator]
-    sub = f"{name}.sublayer"
-    if cross:
-        _linear(out, m, f"{sub}.q", d, hk)
-        _linear(out, m, f"{sub}.kv", d, hk + hv)
-    else:
-        _linear(out, m, f"{sub}.qkv", d, 2 * hk + hv)
-    _linear(out, m, f"{sub}.out", hv, d)
-    pos = m.positional
-    if isinstance(pos, RelativePositions) and not cross:
-        rows = 2 * pos.max_distance + 1
-        out[f"{sub}.relative.key_table"] = (rows, m.d_k)  # type: ignore[assignment]
-        if pos.values:
-            out[f"{sub}.relative.value_table"] = (rows, m.d_v)  # type: ignore[assignment]
-    _norm(out, m, f"{name}.norm")
+def _residual(
+    out: list[Node], m: ModelCommon, path: str, stack: str, component: str, cost: Cost
+) -> None:
+    out.append(Node(f"{path}.sublayer", component, stack, cost))
+    _wrap(out, m, path, stack)
 
 
-def _ffn(out: Manifest, m: ModelCommon, name: str) -> None:
-    n_in = 2 if m.activation == "swiglu" else 1  # swiglu: gate and value fused in w_in
-    _linear(out, m, f"{name}.sublayer.w_in", m.d_model, n_in * m.d_ff)
-    _linear(out, m, f"{name}.sublayer.w_out", m.d_ff, m.d_model)
-    _norm(out, m, f"{name}.norm")
+def _wrap(out: list[Node], m: ModelCommon, path: str, stack: str) -> None:
+    """What the Residual wrapper adds around a sub-layer: its norm and its dropout mask."""
+    out.append(Node(f"{path}.norm", "norms", stack, _norm_cost(m)))
+    if m.dropout.residual > 0:
+        out.append(Node(path, "norms", stack, Cost(values=m.d_model)))
 
 
-def _norm(out: Manifest, m: ModelCommon, name: str) -> None:
-    out[f"{name}.weight"] = (m.d_model,)
-    if m.norm.kind == "layernorm" and m.bias:
-        out[f"{name}.bias"] = (m.d_model,)
+def _output(out: list[Node], m: ModelCommon, vocab: int, *, tied: bool) -> None:
+    """The output projection (its weight absent when tied) and the loss's log-probabilities."""
+    params = {} if tied else {"weight": (vocab, m.d_model)}
+    cost = Cost(params=params, flops=2 * m.d_model * vocab)
+    out.append(Node("output", "output projection", "decoder", cost))
+    out.append(Node("loss", "output projection", "loss", Cost(values=vocab)))
+
+
+def _norm_cost(m: ModelCommon) -> Cost:
+    return impl_of(m.norm, NormHooks).cost(m.norm, m.dims)
+
+
+def _ffn_cost(m: ModelCommon) -> Cost:
+    return entry("ffn", m.activation).impl.cost(m.ffn, m.dims)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from archspec.commands.options import set_option
 from archspec.errors import ArchspecError
 
-SET_HELP = "Override a setting, value parsed as YAML (repeatable): --set model.heads=16"
+if TYPE_CHECKING:
+    from archspec.spec import Recipe
 
 
-def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
+def load_noting(path: str, overrides: tuple[str, ...] | list[str]) -> Recipe:
     """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
     from archspec.recipe import resolve_recipe
 
@@ -24,7 +27,7 @@ def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
 
 @click.command()
 @click.argument("recipes", nargs=-1, required=True)
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@set_option()
 def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check recipes: one line each with the model kind and parameter count, or every error.
 
@@ -51,7 +54,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 
 @click.command()
 @click.argument("recipe")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@set_option()
 def show(recipe: str, overrides: tuple[str, ...]) -> None:
     """Print the fully resolved recipe: extends merged, overrides applied, defaults filled in.
 
@@ -66,7 +69,12 @@ def show(recipe: str, overrides: tuple[str, ...]) -> None:
 
 
 @click.command()
-@click.option("--output", type=click.Path(path_type=Path), help="Schema file to write.")
+@click.option(
+    "--output",
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write only the recipe schema, to this file ('-': stdout), with installed plugins' kinds.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a generated file is stale.")
 def schema(output: Path | None, check: bool) -> None:
     """Regenerate schemas/recipe.schema.json and the README's recipe reference from the models.
@@ -74,9 +82,20 @@ def schema(output: Path | None, check: bool) -> None:
     Example:
 
         archspec schema --check
+
+        archspec schema --out my-schema.json    # with the kinds of installed plugins
     """
-    from archspec.recipe.reference import stale_files, write_generated
+    from archspec.generated import stale_files, write_generated
+    from archspec.recipe.reference import schema_text
     from archspec.recipe.source import display_path
+
+    if output is not None and not check:
+        if str(output) == "-":
+            click.echo(schema_text(), nl=False)
+        else:
+            output.write_text(schema_text(), encoding="utf-8")
+            click.echo(f"wrote {display_path(output)}")
+        return
 
     if check:
         stale = [display_path(p) for p in stale_files(output)]

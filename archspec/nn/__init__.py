@@ -4,6 +4,8 @@
 from archspec.nn.attention import MultiHeadAttention
 from archspec.nn.blocks import DecoderLayer, EncoderLayer, Residual
 from archspec.nn.ffn import FeedForward
+from archspec.nn.hooks import PositionHook
+from archspec.nn.mask_policies import Bidirectional, Causal, MaskPolicy, Prefix
 from archspec.nn.masks import AttentionMask
 from archspec.nn.models import DecoderTransformer, EncoderDecoderTransformer, EncoderTransformer
 from archspec.nn.norms import LayerNorm, RMSNorm
@@ -13,6 +15,8 @@ from archspec.nn.stacks import Stack
 
 __all__ = [
     "AttentionMask",
+    "Bidirectional",
+    "Causal",
     "DecoderLayer",
     "DecoderTransformer",
     "Embeddings",
@@ -22,7 +26,10 @@ __all__ = [
     "FeedForward",
     "LayerNorm",
     "LearnedPositions",
+    "MaskPolicy",
     "MultiHeadAttention",
+    "PositionHook",
+    "Prefix",
     "RMSNorm",
     "RelativePositions",
     "Residual",

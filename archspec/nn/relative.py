@@ -22,9 +22,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from archspec.nn.hooks import PositionHook
+from archspec.nn.masks import AttentionMask
 
-class RelativePositions(nn.Module):
-    """One layer's key table (and optional value table) of clipped relative distances."""
+
+class RelativePositions(PositionHook):
+    """One layer's key table (and optional value table) of clipped relative distances, as the
+    position hook of its self-attention: the key term is a logits bias, the value term needs
+    the attention weights."""
 
     def __init__(self, max_distance: int, d_k: int, d_v: int, values: bool = True) -> None:
         super().__init__()
@@ -32,6 +37,7 @@ class RelativePositions(nn.Module):
         rows = 2 * max_distance + 1
         self.key_table = nn.Parameter(torch.empty(rows, d_k))  # (R, Dk)
         self.value_table = nn.Parameter(torch.empty(rows, d_v)) if values else None  # (R, Dv)
+        self.needs_weights = values
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -47,6 +53,21 @@ class RelativePositions(nn.Module):
         j = torch.arange(s, device=device)[None, :]  # (1, S)
         k = self.max_distance
         return (j - i).clamp(-k, k) + k  # (T, S)
+
+    def _index(self, t: int, s: int, mask: AttentionMask, device: torch.device) -> Tensor:
+        """`index`, made by the first layer of the stack and reused by the others."""
+        index = mask.shared(("relative", t, s, self.max_distance), lambda: self.index(t, s, device))
+        assert index is not None
+        return index  # (T, S)
+
+    def bias(self, q_scaled: Tensor, s: int, mask: AttentionMask) -> Tensor:
+        """Shaw's key term as a fresh additive bias [B, H, T, S]."""
+        return self.key_bias(q_scaled, self._index(q_scaled.shape[2], s, mask, q_scaled.device))
+
+    def add_values(self, z: Tensor, weights: Tensor, mask: AttentionMask) -> Tensor:
+        """Shaw's value term (only with a value table)."""
+        t, s = weights.shape[2], weights.shape[3]
+        return self.add_value_term(z, weights, self._index(t, s, mask, weights.device))
 
     def key_bias(self, q_scaled: Tensor, index: Tensor) -> Tensor:
         """q_i . a^K_ij / sqrt(Dk) for q_scaled = q / sqrt(Dk) [B, H, T, Dk] -> [B, H, T, S].

@@ -5,12 +5,10 @@ Shapes: B batch, T time, S source time, D d_model.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from torch import Tensor, nn
 
-from archspec.errors import ArchspecError
 from archspec.nn.cache import KVCache
+from archspec.nn.mask_policies import MaskPolicy
 from archspec.nn.masks import (
     AttentionMask,
     cross_attention_mask,
@@ -18,61 +16,38 @@ from archspec.nn.masks import (
     self_attention_mask,
 )
 
-MaskKind = Literal["bidirectional", "causal", "prefix"]
-
 
 class Stack(nn.Module):
     """Layers (EncoderLayer or DecoderLayer) run in order; the self-attention mask (and the
     cross-attention mask) is built once per forward and shared by every layer.
 
-    mask: bidirectional, causal, or prefix (bidirectional over the first `prefix_len`
-    positions, causal after; a None length means every forward must supply one).
+    mask: the stack's MaskPolicy (archspec.nn.mask_policies: bidirectional, causal, prefix).
     final_norm: the norm after the last layer (pre-norm stacks), or None (post-norm).
     """
 
     def __init__(
-        self,
-        layers: list[nn.Module],
-        final_norm: nn.Module | None,
-        *,
-        mask: MaskKind,
-        prefix_len: int | None = None,
+        self, layers: list[nn.Module], final_norm: nn.Module | None, *, mask: MaskPolicy
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(layers)
         self.norm = final_norm
-        self.mask_kind: MaskKind = mask
-        self.prefix_len = prefix_len
+        self.mask = mask
 
-    def _causal_after(self, prefix_len: int | Tensor | None) -> int | Tensor | None:
-        if self.mask_kind != "prefix":
-            if prefix_len is not None:
-                raise ArchspecError(
-                    f"prefix_len was given but this stack's mask is {self.mask_kind}; "
-                    "set the recipe's mask to {kind: prefix} to use a prefix-LM mask"
-                )
-            return None if self.mask_kind == "bidirectional" else 0
-        prefix = self.prefix_len if prefix_len is None else prefix_len
-        if prefix is None:
-            raise ArchspecError(
-                "the recipe's mask is {kind: prefix} without a length, so every batch must "
-                "supply prefix_len (an int, or one length per sequence)"
-            )
-        return prefix
+    @property
+    def mask_kind(self) -> str:
+        """The recipe's name of the self-attention mask."""
+        return self.mask.kind
+
+    @property
+    def prefix_len(self) -> int | None:
+        """The fixed prefix length of a prefix-LM mask, else None."""
+        return self.mask.prefix_len
 
     def can_cache(self, prefill: int, prefix_len: int | Tensor | None = None) -> bool:
         """Whether incremental decoding after a first step of `prefill` positions gives the
         outputs of a full forward: past positions must never see later ones (a causal mask,
         or a prefix-LM whose prefix lies inside the first step)."""
-        if self.mask_kind == "causal":
-            return True
-        if self.mask_kind == "bidirectional":
-            return False
-        prefix = self.prefix_len if prefix_len is None else prefix_len
-        if prefix is None:
-            return False
-        longest = prefix if isinstance(prefix, int) else int(prefix.max())
-        return longest <= prefill
+        return self.mask.can_cache(prefill, prefix_len)
 
     def forward(
         self,
@@ -91,7 +66,7 @@ class Stack(nn.Module):
         positions, which follow the `cache.length` positions cached already.
         """
         b, t, _ = x.shape
-        causal_after = self._causal_after(prefix_len)
+        causal_after = self.mask.causal_after(prefix_len)
         if cache is not None and cache.length > 0:
             if causal_after is None:
                 raise ValueError("a bidirectional stack cannot decode incrementally")

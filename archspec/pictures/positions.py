@@ -1,5 +1,8 @@
 """Pictures of positional encodings: `archspec positions RECIPE_OR_RUN`.
 
+Each positional component names its picture (its `picture` hook, which calls a function here
+or its own); a scheme without one gets a clear error.
+
 | scheme     | panels                                                                      |
 |------------|-----------------------------------------------------------------------------|
 | sinusoidal | the table (position x dimension) and a few dimensions as curves             |
@@ -17,6 +20,8 @@ from typing import Any
 
 import torch
 
+from archspec.components.registry import entry
+from archspec.errors import ArchspecError
 from archspec.pictures.figures import grid, heat_map
 
 TABLE_PANEL = 4.2
@@ -48,13 +53,41 @@ def positions_figure(
     name: str,
     max_positions: int | None = None,
     layers: Sequence[int] | None = None,
+    spec: Any = None,
 ) -> Any:
-    """The figure for `model`'s positional scheme `kind` (sinusoidal, learned, relative)."""
+    """The figure for `model`'s positional scheme `kind`, drawn by the scheme's picture hook."""
+    found = entry("positional", kind)
+    if getattr(found.impl, "picture", None) is None:
+        raise ArchspecError(
+            f"no picture for positional kind {kind!r}: that scheme has nothing to draw"
+        )
     state = "trained" if trained else "untrained: initial values from the recipe"
-    if kind == "sinusoidal":
-        return _sinusoidal(model, name, max_positions)
-    if kind == "learned":
-        return _learned(model, name, state, max_positions)
+    return found.impl.picture(
+        model,
+        spec,
+        name=name,
+        state=state,
+        max_positions=max_positions,
+        layers=layers,
+    )
+
+
+def sinusoidal_figure(model: Any, *, name: str, max_positions: int | None, **_: Any) -> Any:
+    """The fixed table and a few of its dimensions as curves."""
+    return _sinusoidal(model, name, max_positions)
+
+
+def learned_figure(
+    model: Any, *, name: str, state: str, max_positions: int | None, **_: Any
+) -> Any:
+    """The learned table(s) and the cosine similarity between positions."""
+    return _learned(model, name, state, max_positions)
+
+
+def relative_figure(
+    model: Any, *, name: str, state: str, layers: Sequence[int] | None, **_: Any
+) -> Any:
+    """Per layer, the key (and value) table by clipped distance."""
     return _relative(model, name, state, layers)
 
 
@@ -100,7 +133,7 @@ def _relative(model: Any, name: str, state: str, layers: Sequence[int] | None) -
     for stack_name, stack in _stacks(model):
         chosen = range(len(stack.layers)) if layers is None else layers
         for i in chosen:
-            rows.append((stack_name, i, stack.layers[i].self_attn.sublayer.relative))
+            rows.append((stack_name, i, stack.layers[i].self_attn.sublayer.position))
     with_values = rows[0][2].value_table is not None
     k = rows[0][2].max_distance
     title = f"{name}: relative positions, clipped at ±{k} ({state})"

@@ -1,5 +1,6 @@
 """Pydantic models of a recipe. Imports no torch (tests/spec/test_torch_free.py proves it)."""
 
+import archspec.components.loaded  # noqa: F401  (built-ins and plugins register before unions)
 from archspec.spec.base import Spec
 from archspec.spec.data import (
     BpeTokenizer,
@@ -20,10 +21,13 @@ from archspec.spec.parts import (
     DecoderStack,
     DropoutSpec,
     EncoderStack,
+    LayerNormSpec,
     LearnedPositions,
+    MultiHeadSpec,
     NormSpec,
     PrefixMask,
     RelativePositions,
+    RMSNormSpec,
     SinusoidalPositions,
     VocabPair,
 )
@@ -43,11 +47,14 @@ __all__ = [
     "EncoderStack",
     "ExamplesBatching",
     "LabelledSource",
+    "LayerNormSpec",
     "LearnedPositions",
     "ModelSpec",
+    "MultiHeadSpec",
     "NormSpec",
     "PairsSource",
     "PrefixMask",
+    "RMSNormSpec",
     "Recipe",
     "RelativePositions",
     "SinusoidalPositions",

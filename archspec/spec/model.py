@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from archspec.components.attention import Attention as AttentionHooks
+from archspec.components.costs import Dims
+from archspec.components.mask import Mask as MaskHooks
+from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.registry import entry, impl_of
 from archspec.spec.base import Issues, Spec, fill
 from archspec.spec.parts import (
+    Activation,
+    AttentionSpec,
     DecoderStack,
     DropoutSpec,
     EncoderStack,
-    LearnedPositions,
+    LayerNormSpec,
+    MultiHeadSpec,
     NormSpec,
     Positional,
-    PrefixMask,
     SinusoidalPositions,
     VocabPair,
 )
@@ -33,14 +40,16 @@ class ModelCommon(Spec):
     """Value size per head (default d_model / heads)."""
     d_ff: int = Field(2048, ge=1)
     """Inner width of the position-wise feed-forward network."""
-    activation: Literal["relu", "gelu", "swiglu"] = "relu"
+    activation: Activation = "relu"
     """Feed-forward activation; swiglu is gated: (swish(x W) * x V) W_2, with three matrices."""
     max_len: int = Field(512, ge=1)
     """Longest sequence (in tokens) the model accepts."""
     positional: Positional = SinusoidalPositions()
     """How positions enter the model."""
-    norm: NormSpec = NormSpec()
+    norm: NormSpec = LayerNormSpec()
     """Normalisation kind and placement."""
+    attention: AttentionSpec = MultiHeadSpec()
+    """The attention variant of every attention sub-layer."""
     dropout: DropoutSpec = DropoutSpec()
     """Dropout probabilities."""
     embed_scale: bool = True
@@ -48,6 +57,36 @@ class ModelCommon(Spec):
     bias: bool = True
     """Biases in the attention and feed-forward projections and in LayerNorm (never on the
     output projection)."""
+
+    @property
+    def dims(self) -> Dims:
+        """The resolved sizes every component is built from (d_k and d_v as plain ints)."""
+        d_k, d_v = self.d_k, self.d_v
+        if d_k is None or d_v is None:  # only before validation has filled them
+            raise ValueError("model dims are resolved by validation")
+        return self._sizes(d_k, d_v)
+
+    def _sizes(self, d_k: int, d_v: int) -> Dims:
+        return Dims(
+            d_model=self.d_model,
+            heads=self.heads,
+            d_k=d_k,
+            d_v=d_v,
+            d_ff=self.d_ff,
+            max_len=self.max_len,
+            bias=self.bias,
+            attention_dropout=self.dropout.attention,
+            residual_dropout=self.dropout.residual,
+        )
+
+    @property
+    def ffn(self) -> Spec:
+        """The feed-forward component `activation` names."""
+        return entry("ffn", self.activation).spec()
+
+    def stacks(self) -> list[tuple[str, EncoderStack | DecoderStack]]:
+        """(name, stack) of every stack, in build order."""
+        return [(n, getattr(self, n)) for n in ("encoder", "decoder") if hasattr(self, n)]
 
     def _check_common(self, issues: Issues) -> None:
         if self.d_k is None or self.d_v is None:
@@ -63,25 +102,16 @@ class ModelCommon(Spec):
                     fill(self, "d_k", self.d_model // self.heads)
                 if self.d_v is None:
                     fill(self, "d_v", self.d_model // self.heads)
-        pos = self.positional
-        if isinstance(pos, LearnedPositions) and pos.max_len < self.max_len:
-            issues.add(
-                "positional.max_len",
-                f"a learned table of {pos.max_len} rows cannot encode sequences of "
-                f"model.max_len {self.max_len}; raise it to at least {self.max_len}",
-            )
-        if isinstance(pos, SinusoidalPositions) and self.d_model % 2:
-            issues.add("d_model", f"sinusoidal positions need an even d_model, got {self.d_model}")
-
-    def _check_stack(self, issues: Issues, name: str, stack: EncoderStack | DecoderStack) -> None:
-        mask = stack.mask
-        if isinstance(mask, PrefixMask) and mask.length is not None and mask.length >= self.max_len:
-            issues.add(
-                f"{name}.mask.length",
-                f"a prefix of {mask.length} tokens leaves no causal part in sequences of "
-                f"model.max_len {self.max_len}; use a length below {self.max_len} (or a "
-                "bidirectional mask)",
-            )
+        dims = self._sizes(self.d_k or 0, self.d_v or 0)  # 0: unresolved, reported above
+        checks: list[Any] = [
+            impl_of(self.positional, PositionalHooks).check(self.positional, dims),
+            impl_of(self.attention, AttentionHooks).check(self.attention, dims),
+        ]
+        for name, stack in self.stacks():
+            checks.append(impl_of(stack.mask, MaskHooks).check(stack.mask, dims, (name, "mask")))
+        for problems in checks:
+            for loc, message in problems:
+                issues.add(loc, message)
 
 
 class EncoderDecoderModel(ModelCommon):
@@ -106,8 +136,6 @@ class EncoderDecoderModel(ModelCommon):
     def _rules(self) -> EncoderDecoderModel:
         issues = Issues()
         self._check_common(issues)
-        self._check_stack(issues, "encoder", self.encoder)
-        self._check_stack(issues, "decoder", self.decoder)
         if self.tying == "all" and isinstance(self.vocab_size, VocabPair):
             issues.add(
                 "tying",
@@ -145,7 +173,6 @@ class EncoderModel(ModelCommon):
     def _rules(self) -> EncoderModel:
         issues = Issues()
         self._check_common(issues)
-        self._check_stack(issues, "encoder", self.encoder)
         issues.raise_if_any()
         return self
 
@@ -173,7 +200,6 @@ class DecoderModel(ModelCommon):
     def _rules(self) -> DecoderModel:
         issues = Issues()
         self._check_common(issues)
-        self._check_stack(issues, "decoder", self.decoder)
         issues.raise_if_any()
         return self
 

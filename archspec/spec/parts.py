@@ -1,96 +1,74 @@
-"""Sub-specs shared by every model kind: positions, norms, masks, dropout, vocabularies."""
+"""Sub-specs shared by every model kind: positions, norms, feed-forward, attention, masks,
+dropout, vocabularies.
+
+The choices are components (archspec/components/<group>/<kind>.py): each union below is built
+from the registry, after archspec.components.loaded has registered the built-in kinds and every
+installed plugin's. Their classes are re-exported here for `from archspec.spec import ...`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
+from archspec.components import loaded as _loaded  # noqa: F401  (registers before the unions)
+from archspec.components.attention.multihead import MultiHeadSpec
+from archspec.components.mask.bidirectional import BidirectionalMask
+from archspec.components.mask.causal import CausalMask
+from archspec.components.mask.prefix import PrefixMask
+from archspec.components.norm.layernorm import LayerNormSpec
+from archspec.components.norm.rmsnorm import RMSNormSpec
+from archspec.components.positional.learned import LearnedPositions
+from archspec.components.positional.relative import RelativePositions
+from archspec.components.positional.sinusoidal import SinusoidalPositions
+from archspec.components.registry import kinds, union
 from archspec.spec.base import Spec
 
-# --- positional information -------------------------------------------------------------
-
-
-class SinusoidalPositions(Spec):
-    """Fixed sine/cosine table added to the embeddings (the paper's choice)."""
-
-    kind: Literal["sinusoidal"] = "sinusoidal"
-    """Positional scheme: sinusoidal, learned or relative."""
-    base: float = Field(10000.0, gt=1.0)
-    """Wavelength base of the sinusoids (10000 in the paper)."""
-
-
-class LearnedPositions(Spec):
-    """A trainable table of absolute positions added to the embeddings (Table 3, row E)."""
-
-    kind: Literal["learned"] = "learned"
-    """Positional scheme: sinusoidal, learned or relative."""
-    max_len: int = Field(ge=1)
-    """Rows in the learned table: the longest sequence it can encode (must be >= model.max_len)."""
-
-
-class RelativePositions(Spec):
-    """Shaw, Uszkoreit & Vaswani (2018): learned embeddings of the clipped distance j - i,
-    one key table and one value table per layer, shared across heads; no absolute encoding."""
-
-    kind: Literal["relative"] = "relative"
-    """Positional scheme: sinusoidal, learned or relative."""
-    max_distance: int = Field(16, ge=1)
-    """Clipping distance k: distances beyond +-k share one embedding (2k + 1 embeddings per
-    table)."""
-    values: bool = True
-    """Also learn the value table a^V (False keeps only the key term, which can run as an
-    additive attention bias)."""
-
-
-Positional = Annotated[
-    SinusoidalPositions | LearnedPositions | RelativePositions, Field(discriminator="kind")
+__all__ = [
+    "Activation",
+    "AttentionSpec",
+    "BidirectionalMask",
+    "CausalMask",
+    "DecoderStack",
+    "DropoutSpec",
+    "EncoderStack",
+    "LayerNormSpec",
+    "LearnedPositions",
+    "Mask",
+    "MultiHeadSpec",
+    "NormSpec",
+    "Positional",
+    "PrefixMask",
+    "RMSNormSpec",
+    "RelativePositions",
+    "SinusoidalPositions",
+    "VocabPair",
 ]
-"""Every positional scheme; new ones (T5 bias, ALiBi, rotary) join this union."""
 
-# --- normalisation ------------------------------------------------------------------------
-
-
-class NormSpec(Spec):
-    """Which normalisation, and where it sits relative to the residual connection."""
-
-    kind: Literal["layernorm", "rmsnorm"] = "layernorm"
-    """layernorm (mean and variance, gain and bias) or rmsnorm (no mean subtraction, no bias)."""
-    placement: Literal["post", "pre"] = "post"
-    """post: x = Norm(x + Sublayer(x)) (paper); pre: x = x + Sublayer(Norm(x)) plus one final
-    norm after each stack."""
-    eps: float = Field(1e-5, gt=0)
-    """Added to the variance (or mean square) for numerical stability."""
+Positional: Any = union("positional")
+"""Every positional scheme (discriminated by `kind`)."""
 
 
-# --- self-attention masks -----------------------------------------------------------------
+def _default_kind(kind: str) -> BeforeValidator:
+    """A mapping without `kind` means `kind` (e.g. norm: {placement: pre} is a layernorm)."""
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict) and "kind" not in value:
+            return {"kind": kind, **value}
+        return value
+
+    return BeforeValidator(fill)
 
 
-class BidirectionalMask(Spec):
-    """Every position attends to every non-padding position."""
-
-    kind: Literal["bidirectional"] = "bidirectional"
-    """Self-attention mask: bidirectional, causal or prefix."""
-
-
-class CausalMask(Spec):
-    """Position i attends to positions j <= i only (look-ahead mask)."""
-
-    kind: Literal["causal"] = "causal"
-    """Self-attention mask: bidirectional, causal or prefix."""
-
-
-class PrefixMask(Spec):
-    """Prefix-LM: bidirectional over the first `length` positions, causal after them."""
-
-    kind: Literal["prefix"] = "prefix"
-    """Self-attention mask: bidirectional, causal or prefix."""
-    length: int | None = Field(None, ge=1)
-    """Prefix length in tokens; null means the data supplies a prefix length per sequence."""
-
-
-Mask = Annotated[BidirectionalMask | CausalMask | PrefixMask, Field(discriminator="kind")]
+NormSpec: Any = Annotated[union("norm"), _default_kind("layernorm")]
+"""Every normalisation kind, each with its placement and eps (kind defaults to layernorm)."""
+AttentionSpec: Any = union("attention")
+"""Every attention kind."""
+Mask: Any = union("mask")
 """The self-attention mask of a stack; padding masks are always applied on top."""
+Activation: Any = Literal[kinds("ffn")]  # built from the registry
+"""Every feed-forward kind, named by its activation (a plain string in recipes)."""
 
 # --- stacks, dropout, vocabulary ----------------------------------------------------------
 

@@ -22,8 +22,9 @@ POSITIONAL = [
     {"kind": "learned", "max_len": 40},
     {"kind": "relative", "max_distance": 3},
     {"kind": "relative", "max_distance": 2, "values": False},
+    {"kind": "none"},
 ]
-IDS = ["sinusoidal", "learned", "relative", "relative-keys"]
+IDS = ["sinusoidal", "learned", "relative", "relative-keys", "none"]
 V, EOS = 24, 3
 
 

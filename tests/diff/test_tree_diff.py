@@ -81,11 +81,11 @@ def test_pre_norm_adds_one_final_norm_per_stack() -> None:
 def test_relative_positions_add_tables_to_self_attention_only() -> None:
     rows = _rows([], ["model.positional={kind: relative, max_distance: 4}"])
     assert set(rows) == {
-        "encoder.layers.{0..5}.self_attn.sublayer.relative",
-        "decoder.layers.{0..5}.self_attn.sublayer.relative",
+        "encoder.layers.{0..5}.self_attn.sublayer.position",
+        "decoder.layers.{0..5}.self_attn.sublayer.position",
     }
     table = {"key_table": (9, 64), "value_table": (9, 64)}
-    assert rows["decoder.layers.{0..5}.self_attn.sublayer.relative"][2] == table
+    assert rows["decoder.layers.{0..5}.self_attn.sublayer.position"][2] == table
 
 
 def test_layer_indices_fold_into_ranges() -> None:

@@ -1,6 +1,6 @@
 """Every combination of the spec's choices, as small model sections for the reference tests.
 
-model kind x tying x positional x norm kind x placement x activation x bias: 576 variants.
+model kind x tying x positional x norm kind x placement x activation x bias: 720 variants.
 d_k != d_v, separate source/target vocabularies and dropout rotate through them, so each also
 meets every kind.  Tiny widths keep building all of them on the meta device to a few seconds.
 """
@@ -25,6 +25,7 @@ POSITIONAL: list[dict[str, Any]] = [
     {"kind": "learned", "max_len": 24},
     {"kind": "relative", "max_distance": 3},
     {"kind": "relative", "max_distance": 2, "values": False},
+    {"kind": "none"},
 ]
 NORM_KINDS = ["layernorm", "rmsnorm"]
 PLACEMENTS = ["post", "pre"]

@@ -66,7 +66,7 @@ def test_cross_attention_matches_nn_multiheadattention() -> None:
 def _shaw_loop(att: MultiHeadAttention, x: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
     """e_ij = q_i.(k_j + a^K_ij)/sqrt(dk), z_i = sum_j alpha_ij (v_j + a^V_ij), term by term."""
     h, dk, dv = att.heads, att.d_k, att.d_v
-    rel = att.relative
+    rel = att.position
     kmax = rel.max_distance
     w_q, w_k, w_v = att.qkv.weight.split([h * dk, h * dk, h * dv])
     b_q, b_k, b_v = att.qkv.bias.split([h * dk, h * dk, h * dv])
@@ -100,7 +100,7 @@ def _shaw_loop(att: MultiHeadAttention, x: torch.Tensor, allowed: torch.Tensor) 
 def test_relative_attention_is_shaws_formula(values: bool, causal: bool) -> None:
     torch.manual_seed(0)
     d_k, d_v, t = 3, 5, 8
-    att = MultiHeadAttention(D, 2, d_k, d_v, relative=RelativePositions(2, d_k, d_v, values))
+    att = MultiHeadAttention(D, 2, d_k, d_v, position=RelativePositions(2, d_k, d_v, values))
     with torch.no_grad():
         att.qkv.bias.normal_()
     x = torch.randn(3, t, D)
@@ -124,7 +124,7 @@ def test_relative_attention_without_padding_takes_the_unmasked_path(
     values: bool, causal: bool
 ) -> None:
     torch.manual_seed(1)
-    att = MultiHeadAttention(D, 2, 4, 4, relative=RelativePositions(3, 4, 4, values))
+    att = MultiHeadAttention(D, 2, 4, 4, position=RelativePositions(3, 4, 4, values))
     x = torch.randn(2, 6, D)
     allowed = torch.ones(2, 6, 6, dtype=torch.bool)
     if causal:

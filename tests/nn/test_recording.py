@@ -35,7 +35,7 @@ def test_relative_attention_records_and_returns_the_same_output() -> None:
     from archspec.nn.relative import RelativePositions
 
     torch.manual_seed(0)
-    att = MultiHeadAttention(D, H, 4, 4, relative=RelativePositions(3, 4, 4, values=False))
+    att = MultiHeadAttention(D, H, 4, 4, position=RelativePositions(3, 4, 4, values=False))
     x = torch.randn(2, 7, D)
     mask = self_attention_mask(None, 7, causal_after=0, device=x.device)
     plain = att(x, mask)

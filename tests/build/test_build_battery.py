@@ -23,6 +23,7 @@ POSITIONAL: list[dict[str, Any]] = [
     {"kind": "learned", "max_len": 24},
     {"kind": "relative", "max_distance": 3},
     {"kind": "relative", "max_distance": 2, "values": False},
+    {"kind": "none"},
 ]
 NORMS = [("layernorm", "post"), ("layernorm", "pre"), ("rmsnorm", "post"), ("rmsnorm", "pre")]
 ACTIVATIONS = ["relu", "gelu", "swiglu"]
