@@ -24,10 +24,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from archspec.data.batching import BatchPlan
 from archspec.data.collate import Batch
+from archspec.data.datasets import Chunks, Examples
 from archspec.errors import ArchspecError
 
 Transform = Callable[[Batch, int, int], Batch]
@@ -48,7 +49,7 @@ class BatchLoader:
 
     def __init__(
         self,
-        dataset: Dataset,
+        dataset: Examples | Chunks,
         plan: BatchPlan,
         collate: Callable[[list[Any]], Batch],
         *,

@@ -109,7 +109,7 @@ def _delimited_rows(
     names: list[str],
 ) -> list[Row]:
     sep = "tab-separated" if fmt == "tsv" else "comma-separated"
-    columns = (0, 1)
+    columns: tuple[int, ...] = (0, 1)
     width = 2
     if header:
         if not cells:

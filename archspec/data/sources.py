@@ -58,7 +58,8 @@ def read_file_splits(kind: Any, source: Any, seed: int, recipe_dir: Path | None)
 def _hold_out_tail(rows: list[Row], fractions: dict[str, float], seed: int, name: str) -> Splits:
     """Plain text: validation (then test) are the last lines, measured in characters."""
     total = sum(len(r.first) for r in rows)
-    cut, splits, end = len(rows), {}, len(rows)
+    splits: Splits = {}
+    cut, end = len(rows), len(rows)
     for split in ("test", "val"):
         if split not in fractions:
             continue
@@ -77,7 +78,8 @@ def _hold_out_sample(rows: list[Row], fractions: dict[str, float], seed: int, na
     """Rows: a seeded random sample (at least one row each) for validation and test."""
     order = list(range(len(rows)))
     random.Random(f"archspec-split:{seed}").shuffle(order)
-    splits, start = {}, 0
+    splits: Splits = {}
+    start = 0
     for split in ("val", "test"):
         if split in fractions:
             n = max(1, round(fractions[split] * len(rows)))

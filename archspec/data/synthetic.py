@@ -8,11 +8,12 @@ has its own seeded random stream, so the examples depend only on (seed, split, s
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from archspec.data.readers import Row
 from archspec.spec.data import SyntheticSource
 
-TASKS = {
+TASKS: dict[str, Callable[[list[int]], list[int]]] = {
     "copy": lambda seq: list(seq),
     "reverse": lambda seq: seq[::-1],
     "sort": sorted,

@@ -10,12 +10,13 @@ ClassificationModule  a pooled hidden state -> class logits; val_f1
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import torch
 import torchmetrics
 from torch import Tensor, nn
 
+from archspec.nn.models import EncoderDecoderTransformer
 from archspec.spec.objective import (
     ClassificationObjective,
     MaskedLMObjective,
@@ -48,7 +49,7 @@ class Seq2SeqModule(ArchspecModule):
         from archspec.train.bleu import translate_for_bleu
 
         hyps, refs = translate_for_bleu(
-            self.model,
+            cast(EncoderDecoderTransformer, self.model),
             datamodule,
             n,
             self.objective.max_extra_len,

@@ -78,7 +78,7 @@ class Callbacks:
             dirpath=checkpoint_dir(run_dir),
             filename="best",
             monitor=spec.checkpoint_metric,
-            mode=spec.checkpoint_mode,
+            mode=spec.checkpoint_mode or "min",  # validation fills it in
             save_top_k=1,
             save_last=False,
             enable_version_counter=False,
