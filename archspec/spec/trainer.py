@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from archspec.spec.base import Issues, Spec
 
@@ -51,6 +51,12 @@ class TrainerSpec(Spec):
     """Whether a lower or a higher checkpoint_metric is better."""
     checkpoint_every: int | None = Field(None, ge=1)
     """Also save last.ckpt every this many steps (default: at every validation)."""
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _precision_number(cls, value: object) -> object:
+        """`--precision 32` reads as the integer 32: the same setting as '32'."""
+        return str(value) if value in (32, 16) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _rules(self) -> TrainerSpec:
