@@ -50,7 +50,15 @@ class TrainerSpec(Spec):
     checkpoint_mode: Literal["min", "max"] = "min"
     """Whether a lower or a higher checkpoint_metric is better."""
     checkpoint_every: int | None = Field(None, ge=1)
-    """Also save last.ckpt every this many steps (default: at every validation)."""
+    """Also save last.ckpt every this many steps (it is always saved at every validation)."""
+    checkpoint_minutes: float | None = Field(10.0, gt=0)
+    """Also save last.ckpt when this many minutes of training have passed since the last save,
+    so that a kill loses little (None: only by steps and at validation)."""
+    on_nonfinite: Literal["stop", "skip"] = "stop"
+    """When the loss or the gradients are not finite: stop (the run ends as 'diverged', exit
+    status 3, last.ckpt keeps the last finite weights) or skip that step."""
+    skip_limit: int = Field(10, ge=1)
+    """With on_nonfinite: skip, steps dropped before the run stops as diverged."""
 
     @field_validator("precision", mode="before")
     @classmethod

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import lightning as L
-from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 from lightning.pytorch.loggers.logger import rank_zero_experiment
@@ -17,12 +17,14 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from archspec.atomic import write_atomic
 from archspec.spec.trainer import TrainerSpec
 from archspec.train.callbacks import (
+    FiniteBest,
     GracefulStop,
     LastCheckpoint,
     RandomState,
     RanksInSync,
     Throughput,
 )
+from archspec.train.divergence import DivergenceGuard
 from archspec.train.rundir import checkpoint_dir
 
 
@@ -70,10 +72,13 @@ class Callbacks:
 
     def __init__(self, spec: TrainerSpec, run_dir: Path) -> None:
         self.throughput = Throughput()
-        self.last = LastCheckpoint(checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every)
+        self.last = LastCheckpoint(
+            checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every, spec.checkpoint_minutes
+        )
         self.stop = GracefulStop(self.last)
         self.sync = RanksInSync()
-        self.best = ModelCheckpoint(
+        self.divergence = DivergenceGuard(spec)
+        self.best = FiniteBest(
             dirpath=checkpoint_dir(run_dir),
             filename="best",
             monitor=spec.checkpoint_metric,
@@ -84,6 +89,7 @@ class Callbacks:
             auto_insert_metric_name=False,
         )
         self.all = [
+            self.divergence,
             self.throughput,
             self.last,
             RandomState(),
