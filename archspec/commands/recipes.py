@@ -12,14 +12,14 @@ from archspec.errors import ArchspecError
 SET_HELP = "Override a setting, value parsed as YAML (repeatable): --set model.heads=16"
 
 
-def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
+def load_noting(path: str, overrides: tuple[str, ...] | list[str], trainable: bool = False):
     """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
     from archspec.recipe import resolve_recipe
 
     resolved = resolve_recipe(path, list(overrides))
     for note in resolved.notes:
         click.echo(f"note: {note}", err=True)
-    return resolved.validate()
+    return resolved.validate(trainable, Path(path).parent)
 
 
 @click.command()
@@ -38,7 +38,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     failed = 0
     for path in recipes:
         try:
-            recipe = load_noting(path, overrides)
+            recipe = load_noting(path, overrides, trainable=True)
         except RecipeError as err:
             click.echo(err.message, err=True)
             failed += 1

@@ -25,6 +25,7 @@ def run_train(
 ) -> None:
     """Load the recipe (or the run's own), train, print the report; exit 130 when stopped."""
     from archspec.recipe import load_recipe
+    from archspec.train.divergence import DIVERGED_EXIT
     from archspec.train.report import print_report
     from archspec.train.run import train
     from archspec.train.rundir import last_checkpoint
@@ -45,9 +46,11 @@ def run_train(
     else:
         if recipe_path is None:
             raise ArchspecError("give a RECIPE to train, or --resume RUN_DIR")
-        recipe = load_recipe(str(recipe_path), overrides=sets)
+        recipe = load_recipe(str(recipe_path), overrides=sets, trainable=True)
         result = train(recipe, run_dir=run_dir, recipe_path=recipe_path)
     print_report(result)
+    if result.summary["status"] == "diverged":
+        sys.exit(DIVERGED_EXIT)
     if result.summary["status"] == "stopped":
         click.echo(f"Resume with: archspec train --resume {result.run_dir}", err=True)
         sys.exit(130)
