@@ -85,9 +85,10 @@ def check_fits(recipe: Any, purpose: Purpose, command: str) -> None:
     need = estimate_bytes(recipe, purpose)
     have = available_bytes()
     if have is not None and need > have:
-        what = "its weights" if purpose == "weights" else "training it (weights, gradients, Adam)"
+        what = "its weights" if purpose == "weights" else "training (weights, gradients, Adam)"
         raise ArchspecError(
-            f"{command}: the model has {params:,} parameters; {what} needs about {human(need)}, "
+            f"{command}: the model has {params:,} parameters; {what} would take about "
+            f"{human(need)}, "
             f"and this machine has {human(have)} of memory available. Make it smaller (model."
             "d_model, d_ff, vocab_size, layers) or use a machine with more memory"
         )
