@@ -37,6 +37,7 @@ def run_cli(
     timeout: float = 120,
     limit: bool = False,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess:
     """`python -m archspec ARGS` in a subprocess; `limit` caps its memory (RLIMIT_AS)."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("ARCHSPEC_RUN_DIR", "RANK")}
@@ -44,6 +45,7 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", "archspec", *args],
         cwd=cwd or ROOT,
+        input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         timeout=timeout,

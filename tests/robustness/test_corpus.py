@@ -1,0 +1,166 @@
+"""The bad-input corpus: every case in tests/robustness/corpus/*.yaml is a command a user (or a
+hostile input) might run, with the exit status and message it must give.
+
+A case (one list item):
+
+    id: quoted-integer                    # unique within the corpus
+    files: {r.yaml: "..."}                # written into an empty working directory first
+    latin1: [r.yaml]                      # files written as Latin-1 bytes (not UTF-8)
+    args: [validate, r.yaml]              # the archspec command line
+    status: 2                             # exit status (default 2)
+    match: 'model\\.heads: expected an integer'   # regex the output must contain
+    where: r.yaml                         # the output must name this file (default: the first
+                                          #   file of `files` named in args); null: no file
+    line: true                            # ...with a line number (default true for a file)
+    absent: [runs]                        # paths that must not exist afterwards
+    dangerous: true                       # run in a subprocess with RLIMIT_AS and a timeout
+    repeat: {big.yaml: ["# pad\\n", 10000]}  # a file of TEXT written COUNT times
+    run: lm                               # copy the tiny trained run (tests/trained.py) to run/
+    stdin: "..."                          # text piped to the command
+
+Every working directory also holds tiny.yaml, a valid tiny causal-lm recipe on the shipped
+Shakespeare (absolute data paths), for cases to extend or train.
+
+`{ROOT}` in files and args is the repository root (its data/ and recipes/).  Every case's
+output must contain no "Traceback".  Most run in-process (archspec.cli.main) and take well
+under a second; the dangerous ones run in a subprocess capped at 3 GB and 60 s.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from archspec.cli import main
+from tests.robustness.helpers import ROOT, run_cli
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def load_cases() -> list[dict[str, Any]]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            case["family"] = path.stem
+            cases.append(case)
+    return cases
+
+
+CASES = load_cases()
+
+
+def test_the_corpus_is_large_and_ids_are_unique() -> None:
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    assert len(CASES) >= 100
+    assert {c["family"] for c in CASES} >= {
+        "recipes",
+        "sweeps",
+        "data",
+        "rundirs",
+        "checkpoints",
+        "options",
+        "yaml",
+    }
+
+
+def _sub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("{ROOT}", str(ROOT))
+    if isinstance(value, list):
+        return [_sub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _sub(v) for k, v in value.items()}
+    return value
+
+
+TINY_RECIPE = """\
+model:
+  kind: decoder
+  d_model: 16
+  heads: 2
+  d_ff: 32
+  vocab_size: 96
+  max_len: 32
+  tying: decoder
+  decoder: {layers: 1}
+data:
+  source: {kind: text, path: {ROOT}/data/shakespeare/val.txt}
+  tokenizer: {kind: char}
+  batching: {kind: examples, size: 4}
+trainer: {accelerator: cpu, max_steps: 2, val_every: 2, val_batches: 1, log_every: 1}
+"""
+
+
+def write_files(case: dict[str, Any], where: Path) -> None:
+    (where / "tiny.yaml").write_text(_sub(TINY_RECIPE), encoding="utf-8")
+    for name, (text, count) in (case.get("repeat") or {}).items():
+        (where / name).write_text(text * count, encoding="utf-8")
+    if case.get("run"):
+        from tests.trained import trained
+
+        shutil.copytree(trained(case["run"]), where / "run")
+    for name, content in (case.get("files") or {}).items():
+        path = where / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            path.mkdir(exist_ok=True)
+            continue
+        text = _sub(content)
+        if name in (case.get("latin1") or []):
+            path.write_bytes(text.encode("latin-1"))
+        else:
+            path.write_bytes(text.encode("utf-8", "surrogateescape"))
+
+
+def run_in_process(args: list[str], capsys, monkeypatch, stdin: str | None) -> tuple[int, str]:
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    try:
+        main(args)
+        status = 0
+    except SystemExit as err:
+        status = err.code if isinstance(err.code, int) else (0 if err.code is None else 1)
+    out = capsys.readouterr()
+    return status, out.out + out.err
+
+
+def expected_file(case: dict[str, Any]) -> str | None:
+    if "where" in case:
+        return case["where"]
+    args = [str(a) for a in case["args"]]
+    for name in [*(case.get("files") or {}), *(case.get("repeat") or {})]:
+        if name in args:
+            return name
+    return None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['family']}-{c['id']}" for c in CASES])
+def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys) -> None:
+    if case.get("setup"):
+        pytest.importorskip(case["setup"])
+    write_files(case, tmp_path)
+    args = [str(a) for a in _sub(case["args"])]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARCHSPEC_RUN_DIR", raising=False)
+    if case.get("dangerous"):
+        proc = run_cli(args, cwd=tmp_path, timeout=60, limit=True, stdin=case.get("stdin"))
+        status, output = proc.returncode, proc.stdout + proc.stderr
+    else:
+        status, output = run_in_process(args, capsys, monkeypatch, case.get("stdin"))
+    assert "Traceback" not in output, output[-3000:]
+    assert status == case.get("status", 2), output[-3000:]
+    for name in case.get("absent") or []:
+        assert not (tmp_path / name).exists(), f"{name} was left behind"
+    assert re.search(case["match"], output), output[-3000:]
+    name = expected_file(case)
+    if name is not None:
+        assert name in output, output[-3000:]
+        if case.get("line", True):
+            assert re.search(re.escape(name) + r":\d+", output), output[-3000:]
