@@ -34,6 +34,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import lightning.pytorch  # noqa: F401  (see below)
 import pytest
 import yaml
 
@@ -41,6 +42,8 @@ from archspec.cli import main
 from tests.robustness.helpers import ROOT, run_cli
 
 CORPUS = Path(__file__).parent / "corpus"
+# Lightning adds a logging handler bound to the sys.stderr of the moment it is first imported;
+# imported here, that is pytest's own stream and not the capsys one a case closes after it.
 
 
 def load_cases() -> list[dict[str, Any]]:
