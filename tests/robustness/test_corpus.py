@@ -12,10 +12,14 @@ A case (one list item):
     where: r.yaml                         # the output must name this file (default: the first
                                           #   file of `files` named in args); null: no file
     line: true                            # ...with a line number (default true for a file)
+    remove: [run/checkpoints/last.ckpt]   # paths deleted after the files are written
+    truncate: {run/checkpoints/best.ckpt: 100}   # files cut to this many bytes
+    env: {ARCHSPEC_RUN_DIR: run}          # environment variables of the command
     absent: [runs]                        # paths that must not exist afterwards
     dangerous: true                       # run in a subprocess with RLIMIT_AS and a timeout
     repeat: {big.yaml: ["# pad\\n", 10000]}  # a file of TEXT written COUNT times
     run: lm                               # copy the tiny trained run (tests/trained.py) to run/
+                                          #   (first: `files` may then overwrite its files)
     stdin: "..."                          # text piped to the command
 
 Every working directory also holds tiny.yaml, a valid tiny causal-lm recipe on the shipped
@@ -103,8 +107,6 @@ trainer: {accelerator: cpu, max_steps: 2, val_every: 2, val_batches: 1, log_ever
 
 def write_files(case: dict[str, Any], where: Path) -> None:
     (where / "tiny.yaml").write_text(_sub(TINY_RECIPE), encoding="utf-8")
-    for name, (text, count) in (case.get("repeat") or {}).items():
-        (where / name).write_text(text * count, encoding="utf-8")
     if case.get("run"):
         from tests.trained import trained
 
@@ -120,6 +122,14 @@ def write_files(case: dict[str, Any], where: Path) -> None:
             path.write_bytes(text.encode("latin-1"))
         else:
             path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    for name, (text, count) in (case.get("repeat") or {}).items():
+        (where / name).write_text(text * count, encoding="utf-8")
+    for name in case.get("remove") or []:
+        path = where / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for name, size in (case.get("truncate") or {}).items():
+        with open(where / name, "r+b") as f:
+            f.truncate(size)
 
 
 def run_in_process(args: list[str], capsys, monkeypatch, stdin: str | None) -> tuple[int, str]:
@@ -152,8 +162,13 @@ def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys) -> None:
     args = [str(a) for a in _sub(case["args"])]
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ARCHSPEC_RUN_DIR", raising=False)
+    monkeypatch.delenv("RANK", raising=False)
+    for key, value in (case.get("env") or {}).items():
+        monkeypatch.setenv(key, _sub(value))
     if case.get("dangerous"):
-        proc = run_cli(args, cwd=tmp_path, timeout=60, limit=True, stdin=case.get("stdin"))
+        proc = run_cli(
+            args, cwd=tmp_path, timeout=60, limit=True, stdin=case.get("stdin"), env=case.get("env")
+        )
         status, output = proc.returncode, proc.stdout + proc.stderr
     else:
         status, output = run_in_process(args, capsys, monkeypatch, case.get("stdin"))
