@@ -3,7 +3,7 @@ hostile input) might run, with the exit status and message it must give.
 
 A case (one list item):
 
-    id: quoted-integer                    # unique within the corpus
+    id: quoted-integer                    # unique within its file (the family)
     files: {r.yaml: "..."}                # written into an empty working directory first
     latin1: [r.yaml]                      # files written as Latin-1 bytes (not UTF-8)
     args: [validate, r.yaml]              # the archspec command line
@@ -21,6 +21,7 @@ A case (one list item):
     run: lm                               # copy the tiny trained run (tests/trained.py) to run/
                                           #   (first: `files` may then overwrite its files)
     stdin: "..."                          # text piped to the command
+    nogpu: true                           # only meaningful on a machine without a GPU
 
 Every working directory also holds tiny.yaml, a valid tiny causal-lm recipe on the shipped
 Shakespeare (absolute data paths), for cases to extend or train.
@@ -63,7 +64,7 @@ CASES = load_cases()
 
 
 def test_the_corpus_is_large_and_ids_are_unique() -> None:
-    ids = [c["id"] for c in CASES]
+    ids = [f"{c['family']}-{c['id']}" for c in CASES]
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
     assert len(CASES) >= 100
     assert {c["family"] for c in CASES} >= {
@@ -154,10 +155,16 @@ def expected_file(case: dict[str, Any]) -> str | None:
     return None
 
 
+def _has_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['family']}-{c['id']}" for c in CASES])
 def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys) -> None:
-    if case.get("setup"):
-        pytest.importorskip(case["setup"])
+    if case.get("nogpu") and _has_gpu():
+        pytest.skip("this machine has a GPU")
     write_files(case, tmp_path)
     args = [str(a) for a in _sub(case["args"])]
     monkeypatch.chdir(tmp_path)
