@@ -115,10 +115,14 @@ def test_rerun_skips_finished_variants_and_retries_the_failed_one(swept) -> None
 
 def test_a_changed_sweep_refuses_to_continue(swept, tmp_path) -> None:
     path, root, _ = swept
+    variants = {p.name: p.read_bytes() for p in (root / "variants").glob("*.yaml")}
     result = run_cli("sweep", str(path), "--dir", str(root), "--set", "model.d_ff=96")
     assert result.returncode == 2
     assert "the sweep changed since these variants ran" in result.stderr
     assert "base: model.d_ff 64 -> 96" in result.stderr
+    assert variants and variants == {
+        p.name: p.read_bytes() for p in (root / "variants").glob("*.yaml")
+    }  # a refused sweep rewrites none of them
 
 
 def test_report_needs_a_sweep_directory(tmp_path) -> None:
