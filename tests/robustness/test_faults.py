@@ -222,3 +222,14 @@ def test_an_inherited_run_dir_or_rank_never_reuses_a_run(tmp_path, monkeypatch) 
     result = train(lm(max_steps=2, val_every=2), run_dir=tmp_path / "new")
     assert result.run_dir == tmp_path / "new"
     assert (run / "checkpoints/last.ckpt").read_bytes() == before
+
+
+@pytest.mark.slow
+def test_ddp_without_run_dir_makes_one_run_directory(tmp_path) -> None:
+    (tmp_path / "tiny.yaml").write_text(_sub(TINY_RECIPE))
+    args = ["train", "tiny.yaml", "--devices", "2", "--strategy", "ddp", "--max-steps", "2"]
+    result = run_cli(args, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = list((tmp_path / "runs").iterdir())
+    assert len(runs) == 1, runs
+    assert (runs[0] / "summary.json").is_file()
