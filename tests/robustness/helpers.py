@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.train.conftest import TINY, tiny  # noqa: F401  (re-exported for the tests here)
+from tests.train.conftest import DATA, TINY, tiny  # noqa: F401  (re-exported for the tests here)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +21,18 @@ def small(kind: str = "causal-lm", **sections: dict):
     for key, value in sections.items():
         base[key] = {**(base.get(key) or {}), **value}
     return Recipe.model_validate(base)
+
+
+def lm(**trainer):
+    """The tiny causal-lm on the small Shakespeare file (val.txt), with no sample at the end:
+    a run of a few steps takes a second or two."""
+    from archspec.spec import Recipe
+
+    base = {"max_steps": 8, "val_every": 8, "val_batches": 1, "log_every": 1}
+    recipe = tiny("causal-lm", trainer={**base, **trainer}).model_dump(mode="json")
+    recipe["data"]["source"] = {"kind": "text", "path": str(DATA / "shakespeare/val.txt")}
+    recipe["objective"] = {"kind": "causal-lm", "sample_tokens": 0}
+    return Recipe.model_validate(recipe)
 
 
 MEMORY_LIMIT = 3 * 1024**3

@@ -18,7 +18,7 @@ A case (one list item):
     absent: [runs]                        # paths that must not exist afterwards
     dangerous: true                       # run in a subprocess with RLIMIT_AS and a timeout
     repeat: {big.yaml: ["# pad\\n", 10000]}  # a file of TEXT written COUNT times
-    run: lm                               # copy the tiny trained run (tests/trained.py) to run/
+    run: lm                               # copy a tiny trained run (the tiny_run fixture) to run/
                                           #   (first: `files` may then overwrite its files)
     stdin: "..."                          # text piped to the command
     nogpu: true                           # only meaningful on a machine without a GPU
@@ -44,7 +44,7 @@ import pytest
 import yaml
 
 from archspec.cli import main
-from tests.robustness.helpers import ROOT, run_cli
+from tests.robustness.helpers import ROOT, lm, run_cli
 
 CORPUS = Path(__file__).parent / "corpus"
 # Lightning adds a logging handler bound to the sys.stderr of the moment it is first imported;
@@ -106,12 +106,18 @@ trainer: {accelerator: cpu, max_steps: 2, val_every: 2, val_batches: 1, log_ever
 """
 
 
-def write_files(case: dict[str, Any], where: Path) -> None:
-    (where / "tiny.yaml").write_text(_sub(TINY_RECIPE), encoding="utf-8")
-    if case.get("run"):
-        from tests.trained import trained
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    """A finished 4-step run of the tiny causal-lm (last.ckpt and best.ckpt), trained once."""
+    from archspec.train.run import train
 
-        shutil.copytree(trained(case["run"]), where / "run")
+    return train(lm(max_steps=4, val_every=4), run_dir=tmp_path_factory.mktemp("c") / "run").run_dir
+
+
+def write_files(case: dict[str, Any], where: Path, run: Path | None) -> None:
+    (where / "tiny.yaml").write_text(_sub(TINY_RECIPE), encoding="utf-8")
+    if run is not None:
+        shutil.copytree(run, where / "run")
     for name, content in (case.get("files") or {}).items():
         path = where / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,10 +168,11 @@ def _has_gpu() -> bool:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c['family']}-{c['id']}" for c in CASES])
-def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys) -> None:
+def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys, request) -> None:
     if case.get("nogpu") and _has_gpu():
         pytest.skip("this machine has a GPU")
-    write_files(case, tmp_path)
+    run = request.getfixturevalue("tiny_run") if case.get("run") else None
+    write_files(case, tmp_path, run)
     args = [str(a) for a in _sub(case["args"])]
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ARCHSPEC_RUN_DIR", raising=False)

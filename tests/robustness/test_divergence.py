@@ -12,10 +12,9 @@ import pytest
 import torch
 
 from archspec.cli import main
-from archspec.spec import Recipe
 from archspec.train.run import train
+from tests.robustness.helpers import lm
 from tests.robustness.test_corpus import TINY_RECIPE, _sub
-from tests.train.conftest import DATA, tiny
 
 
 class Poison(L.Callback):
@@ -42,15 +41,6 @@ class Saves(L.Callback):
 
     def on_save_checkpoint(self, trainer, pl_module, checkpoint) -> None:
         self.steps.append(trainer.global_step)
-
-
-def lm(**trainer):
-    """The tiny causal-lm on the small Shakespeare file, with no sample at the end."""
-    base = {"max_steps": 8, "val_every": 8, "val_batches": 1, "log_every": 1}
-    recipe = tiny("causal-lm", trainer={**base, **trainer}).model_dump(mode="json")
-    recipe["data"]["source"] = {"kind": "text", "path": str(DATA / "shakespeare/val.txt")}
-    recipe["objective"] = {"kind": "causal-lm", "sample_tokens": 0}
-    return Recipe.model_validate(recipe)
 
 
 def state(path):

@@ -18,9 +18,9 @@ import torch
 
 from archspec.errors import ArchspecError
 from archspec.train.run import train
-from tests.robustness.helpers import ROOT, run_cli
+from tests.robustness.helpers import ROOT, lm, run_cli
 from tests.robustness.test_corpus import TINY_RECIPE, _sub
-from tests.robustness.test_divergence import lm, state
+from tests.robustness.test_divergence import state
 
 
 class FullDisk:
