@@ -23,8 +23,9 @@ def wants_gpu(trainer: Any) -> bool:
     return trainer.accelerator in GPU_ACCELERATORS or trainer.strategy in GPU_STRATEGIES
 
 
-def check_machine(recipe: Any) -> None:
-    """Raise ArchspecError when this machine cannot start training `recipe`."""
+def check_machine(recipe: Any, command: str = "train") -> None:
+    """Raise ArchspecError when this machine cannot start training `recipe` (`command` begins
+    the memory messages: `RECIPE: train`)."""
     import torch
 
     t = recipe.trainer
@@ -49,13 +50,13 @@ def check_machine(recipe: Any) -> None:
     if on_gpu and isinstance(t.devices, int) and t.devices > gpus:
         raise ArchspecError(f"trainer.devices: {t.devices} GPUs asked for, this machine has {gpus}")
     if on_gpu:
-        check_fits(recipe, "weights", "train")  # built on the host, then moved
-        _check_gpu_memory(recipe, torch)
+        check_fits(recipe, "weights", command)  # built on the host, then moved
+        _check_gpu_memory(recipe, torch, command)
     else:
-        check_fits(recipe, "training", "train")
+        check_fits(recipe, "training", command)
 
 
-def _check_gpu_memory(recipe: Any, torch: Any) -> None:
+def _check_gpu_memory(recipe: Any, torch: Any, command: str) -> None:
     from archspec.limits import estimate_bytes
 
     need = estimate_bytes(recipe, "training")
@@ -64,6 +65,6 @@ def _check_gpu_memory(recipe: Any, torch: Any) -> None:
     have = torch.cuda.get_device_properties(0).total_memory
     if need > have:
         raise ArchspecError(
-            f"train: training this model needs about {human(need)} per GPU and a GPU here has "
+            f"{command}: training this model needs about {human(need)} per GPU and a GPU here has "
             f"{human(have)}; make the model or the batch smaller, or use --strategy fsdp"
         )

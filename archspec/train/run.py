@@ -103,7 +103,7 @@ def train(
         recipe = with_absolute_data_paths(recipe, recipe_dir)
         run_dir = run_dir or default_run_dir(recipe_path or "run.yaml")
         rundir.check_new_run_dir(run_dir)
-    check_machine(recipe)
+    check_machine(recipe, f"{recipe_path}: train" if recipe_path else "train")
     if worker_dir is None and resume:
         lock = _lock_run(run_dir)
         _prepare_resume(run_dir, recipe, ckpt)
