@@ -107,9 +107,12 @@ def test_rerun_skips_finished_variants_and_retries_the_failed_one(swept) -> None
     assert "2 of 3 variants already finished: skipped" in result.stderr
     events = SweepDir(root).read_events()
     starts = [e["variant"] for e in events if e["event"] == "start"]
-    assert starts == ["base", "broken", "wide"]
+    assert starts == ["base", "broken", "wide", "broken"]
     broken = [e["event"] for e in events if e["variant"] == "broken"]
-    assert broken == ["start", "fail", "restart", "fail"]  # a failed variant is tried again
+    # a failed variant is tried again; failing before its first step, it left no run folder,
+    # so it starts afresh (not "restart")
+    assert broken == ["start", "fail", "start", "fail"]
+    assert not (root / "runs" / "broken").exists()
     assert [e["variant"] for e in events if e["event"] == "skip"] == ["base", "wide"]
 
 
