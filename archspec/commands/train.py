@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from archspec.commands.options import set_option
 from archspec.spec.trainer import TrainerSpec
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def trainer_flags(command):
+
+def trainer_flags(command: F) -> F:
     """Add one --flag per TrainerSpec field; its value becomes `--set trainer.<field>=value`."""
     for name, field in reversed(list(TrainerSpec.model_fields.items())):
         default = field.default if field.default is not None else "none"
@@ -25,13 +31,7 @@ def trainer_flags(command):
 
 @click.command()
 @click.argument("recipe", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a recipe field, e.g. --set model.d_model=256 (repeatable).",
-)
+@set_option()
 @click.option(
     "--run-dir",
     type=click.Path(path_type=Path),
@@ -44,7 +44,13 @@ def trainer_flags(command):
     help="Continue RUN_DIR from its last checkpoint (trainer flags may change).",
 )
 @trainer_flags
-def train(recipe, overrides, run_dir, resume, **flags):
+def train(
+    recipe: Path | None,
+    overrides: tuple[str, ...],
+    run_dir: Path | None,
+    resume: Path | None,
+    **flags: Any,
+) -> None:
     """Train RECIPE and write a run directory: recipe, tokenizer, checkpoints, metrics.
 
     Example:
@@ -53,6 +59,19 @@ def train(recipe, overrides, run_dir, resume, **flags):
 
         archspec train recipes/examples/gpt-small.yaml --accelerator cpu --devices 2 --strategy ddp
     """
-    from archspec.train.cli import run_train
+    from archspec.train.divergence import DIVERGED_EXIT
+    from archspec.train.launch import launch
+    from archspec.train.report import print_report
 
-    run_train(recipe, list(overrides), run_dir, resume, flags)
+    result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume)
+    print_report(result, click.echo)
+    if result.summary["status"] == "diverged":
+        sys.exit(DIVERGED_EXIT)
+    if result.summary["status"] == "stopped":
+        click.echo(f"Resume with: archspec train --resume {result.run_dir}", err=True)
+        sys.exit(130)
+
+
+def flag_overrides(flags: dict[str, Any]) -> list[str]:
+    """Trainer flags as `trainer.<field>=value` overrides (values parsed as YAML later)."""
+    return [f"trainer.{name}={value}" for name, value in flags.items() if value is not None]

@@ -27,7 +27,7 @@ def _missing_files(data: dict[str, Any], recipe_dir: Path | None) -> list[tuple[
     source = (data.get("data") or {}).get("source")
     if not isinstance(source, dict):
         return []
-    out = []
+    out: list[tuple[DocPath, str]] = []
     for key in FILE_FIELDS:
         value = source.get(key)
         if not isinstance(value, str) or not value:

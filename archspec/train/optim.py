@@ -15,7 +15,8 @@ MIXED = ("16-mixed", "bf16-mixed")
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     """Decay matrices; never biases, norm gains or 1-D parameters (the GPT-2/nanoGPT rule)."""
     seen: set[int] = set()
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for p in model.parameters():
         if not p.requires_grad or id(p) in seen:
             continue
@@ -46,9 +47,10 @@ def build_optimizer(
         p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params
     )
     amp_clips = trainer is not None and trainer.precision in MIXED and bool(trainer.clip_grad)
-    impl = {} if amp_clips else {"fused": fused or None}
+    use_fused = None if amp_clips else (fused or None)  # None: PyTorch's default choice
     groups = _groups(model, spec, params)
-    return cls(groups, lr=1.0, betas=tuple(spec.betas), eps=spec.eps, **impl)
+    beta1, beta2 = spec.betas
+    return cls(groups, lr=1.0, betas=(beta1, beta2), eps=spec.eps, fused=use_fused)
 
 
 def _groups(model: nn.Module, spec: OptimizerSpec, params: list) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable
 
 from archspec.train.run import RunResult
 from archspec.train.rundir import process_rank
@@ -15,23 +15,23 @@ def format_duration(seconds: float) -> str:
     return f"{minutes}m{sec:02d}s" if minutes else f"{sec}s"
 
 
-def print_report(result: RunResult) -> None:
-    """Print the outcome of a run on rank 0."""
+def print_report(result: RunResult, echo: Callable[[str], object] = print) -> None:
+    """Print the outcome of a run on rank 0, a line per `echo` call."""
     if process_rank() != 0:
         return
     s = result.summary
     final = s["final"]
     quality = "  ".join(f"{k} {final[k]:.4g}" for k in SHOWN if k in final)
-    click.echo("")
-    click.echo(
+    echo("")
+    echo(
         f"{s['status']} after {s['steps']} steps in {format_duration(s['wall_seconds'])}"
         f" · {s['tokens_per_second']:,.0f} tok/s · {s['model_parameters']:,} parameters"
     )
     if quality:
-        click.echo(f"validation: {quality}")
+        echo(f"validation: {quality}")
     best = s["best"]
     if best.get("value") is not None:
-        click.echo(f"best {best['metric']}: {best['value']:.4g} ({best['checkpoint']})")
+        echo(f"best {best['metric']}: {best['value']:.4g} ({best['checkpoint']})")
     if s.get("sample"):
-        click.echo("sample:\n" + s["sample"])
-    click.echo(f"run directory: {result.run_dir}")
+        echo("sample:\n" + s["sample"])
+    echo(f"run directory: {result.run_dir}")
