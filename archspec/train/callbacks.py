@@ -82,7 +82,7 @@ class LastCheckpoint(L.Callback):
 
     def due(self, trainer: L.Trainer) -> bool:
         """Whether this step ends a checkpoint interval (steps or time; same on every rank)."""
-        by_steps = bool(self.every) and trainer.global_step % self.every == 0
+        by_steps = self.every is not None and trainer.global_step % self.every == 0
         by_time = self.seconds is not None and time.monotonic() - self._saved_at >= self.seconds
         if trainer.world_size > 1 and self.seconds is not None:
             by_time = trainer.strategy.reduce_boolean_decision(by_time, all=False)
