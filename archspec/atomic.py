@@ -1,13 +1,23 @@
-"""Atomic file writes: a reader never sees half a file, and a crash never loses the old one."""
+"""Atomic file writes: a reader never sees half a file, and a crash never loses the old one.
+
+The temporary file is `.<name>.<random>.tmp` beside the target; a process killed mid-write
+leaves it behind, and `remove_stale_temporaries` (called when a run starts) clears them.  A
+full disk is an ArchspecError that says so and that the previous file is intact.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from archspec.errors import ArchspecError
+
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
@@ -19,9 +29,42 @@ def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     try:
         write(Path(tmp))
         os.replace(tmp, path)
+    except Exception as err:
+        if _is_no_space(err):
+            kept = "the previous one is intact" if path.exists() else "nothing was written"
+            raise ArchspecError(
+                f"{path}: no space left on the device while writing it ({kept}); free some "
+                "space and run the command again"
+            ) from None
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _is_no_space(err: BaseException | None) -> bool:
+    """ENOSPC anywhere in the chain (torch.save wraps the OSError in a RuntimeError)."""
+    seen = 0
+    while err is not None and seen < 10:
+        if isinstance(err, OSError) and err.errno in NO_SPACE:
+            return True
+        if "No space left on device" in str(err) or "file write failed" in str(err):
+            return True
+        err, seen = err.__cause__ or err.__context__, seen + 1
+    return False
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the `.*.tmp` files an interrupted atomic write left in folder; the removed paths."""
+    removed = []
+    if folder.is_dir():
+        for tmp in folder.glob(".*.tmp"):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError:
+                pass
+    return removed
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

@@ -112,17 +112,47 @@ def find_checkpoint(path: Path, which: Which = "best") -> tuple[Path, Path]:
     )
 
 
-def read_checkpoint(ckpt: Path, device: str) -> dict[str, Any]:
-    """The checkpoint's dict, checked to be one archspec wrote."""
+def read_checkpoint(ckpt: Path, device: str = "cpu", mmap: bool = False) -> dict[str, Any]:
+    """The checkpoint's dict, checked to be one archspec wrote.
+
+    Read with weights_only=True, so a checkpoint holding anything but tensors and plain data is
+    refused (unpickling it could run code); truncated, random or empty files are refused with a
+    message that says so.  `mmap` maps the tensors instead of reading them (a cheap look at
+    the metadata before a resume)."""
     import pickle
+    import warnings
 
     import torch
 
+    if not ckpt.is_file():
+        raise ArchspecError(f"{ckpt}: no such checkpoint file")
+    if ckpt.stat().st_size == 0:
+        raise ArchspecError(f"{ckpt}: the checkpoint file is empty (an interrupted write?)")
+    if not _is_zip(ckpt):
+        raise ArchspecError(
+            f"{ckpt}: not a checkpoint written by `archspec train` (not a PyTorch zip archive)"
+        )
     try:
-        state = torch.load(ckpt, map_location=device, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, OSError, ValueError, EOFError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = torch.load(ckpt, map_location=device, weights_only=True, mmap=mmap)
+    except pickle.UnpicklingError:
+        raise ArchspecError(
+            f"{ckpt}: refused: the checkpoint holds objects other than tensors and plain data, "
+            "so loading it could run code; archspec checkpoints never do. Use a checkpoint "
+            "written by `archspec train`"
+        ) from None
+    except (RuntimeError, OSError, ValueError, EOFError) as err:
+        text = str(err)
+        if "central directory" in text or "failed reading" in text or isinstance(err, EOFError):
+            raise ArchspecError(
+                f"{ckpt}: the checkpoint file is truncated or corrupt (an interrupted copy or "
+                "write?); use another checkpoint, e.g. --checkpoint last or best"
+            ) from None
+        first = text.strip().splitlines()[0][:200] if text.strip() else type(err).__name__
         raise ArchspecError(f"{ckpt}: cannot read this checkpoint ({first})") from None
+    if not isinstance(state, dict):
+        raise ArchspecError(f"{ckpt}: not a checkpoint written by `archspec train`")
     hparams = state.get("hyper_parameters") if isinstance(state, dict) else None
     if not isinstance(hparams, dict) or not isinstance(hparams.get("recipe"), dict):
         raise ArchspecError(
@@ -132,6 +162,11 @@ def read_checkpoint(ckpt: Path, device: str) -> dict[str, Any]:
     if not isinstance(state.get("state_dict"), dict):
         raise ArchspecError(f"{ckpt}: the checkpoint holds no weights (state_dict)")
     return state
+
+
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
 
 
 def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") -> LoadedRun:

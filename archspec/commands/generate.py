@@ -93,7 +93,16 @@ def read_lines(texts: list[str], input_file: IO[str] | None) -> list[str]:
                 "nothing to decode: give --text TEXT, --input FILE, or pipe lines in"
             )
         stream = sys.stdin
-    lines = [line.rstrip("\r\n") for line in stream]
+    lines: list[str] = []
+    try:
+        for line in stream:
+            lines.append(line.rstrip("\r\n"))
+    except UnicodeDecodeError as err:
+        name = getattr(stream, "name", "the input")
+        raise ArchspecError(
+            f"{name}:{len(lines) + 1}: not UTF-8 text (byte 0x{err.object[err.start]:02x}); "
+            "save the file as UTF-8"
+        ) from None
     if not any(line.strip() for line in lines):
         name = getattr(stream, "name", "the input")
         raise ArchspecError(f"{name}: no text to decode (the input is empty)")

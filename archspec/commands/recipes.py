@@ -15,14 +15,16 @@ if TYPE_CHECKING:
     from archspec.spec import Recipe
 
 
-def load_noting(path: str, overrides: tuple[str, ...] | list[str]) -> Recipe:
+def load_noting(
+    path: str, overrides: tuple[str, ...] | list[str], trainable: bool = False
+) -> Recipe:
     """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
     from archspec.recipe import resolve_recipe
 
     resolved = resolve_recipe(path, list(overrides))
     for note in resolved.notes:
         click.echo(f"note: {note}", err=True)
-    return resolved.validate()
+    return resolved.validate(trainable, Path(path).parent)
 
 
 @click.command()
@@ -41,7 +43,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     failed = 0
     for path in recipes:
         try:
-            recipe = load_noting(path, overrides)
+            recipe = load_noting(path, overrides, trainable=True)
         except RecipeError as err:
             click.echo(err.message, err=True)
             failed += 1

@@ -32,8 +32,10 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
 
     from archspec.build import build_model
     from archspec.commands.recipes import load_noting
+    from archspec.limits import check_fits
 
     spec = load_noting(recipe, overrides)
+    check_fits(spec, "meta", f"{recipe}: summary")
     with torch.device("meta"):
         model = build_model(spec)
     console = Console()

@@ -59,11 +59,14 @@ def train(
 
         archspec train recipes/examples/gpt-small.yaml --accelerator cpu --devices 2 --strategy ddp
     """
+    from archspec.train.divergence import DIVERGED_EXIT
     from archspec.train.launch import launch
     from archspec.train.report import print_report
 
     result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume)
     print_report(result, click.echo)
+    if result.summary["status"] == "diverged":
+        sys.exit(DIVERGED_EXIT)
     if result.summary["status"] == "stopped":
         click.echo(f"Resume with: archspec train --resume {result.run_dir}", err=True)
         sys.exit(130)

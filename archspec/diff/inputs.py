@@ -110,18 +110,10 @@ def _checkpoint(arg: str, path: Path, overrides: list[str]) -> Side:
 def recipe_in_checkpoint(path: Path) -> dict[str, Any]:
     """`hyper_parameters["recipe"]` of a Lightning checkpoint (imports torch: the one exception
     to diff being torch-free, for a checkpoint outside its run directory)."""
-    import pickle
-
-    import torch
+    from archspec.loading import read_checkpoint
 
     name = display_path(path)
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except (pickle.UnpicklingError, RuntimeError, OSError, ValueError, EOFError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ArchspecError(
-            f"{name}: cannot read this checkpoint ({first}); diff its run directory instead"
-        ) from None
+    ckpt = read_checkpoint(path, "cpu", mmap=True)  # weights_only, clear messages
     hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
     recipe = hparams.get("recipe") if isinstance(hparams, dict) else None
     if not isinstance(recipe, dict):

@@ -90,9 +90,11 @@ def draw_positions(
         model, recipe, trained = run.model, run.recipe, True
     else:
         from archspec.build import build_model
+        from archspec.limits import check_fits
         from archspec.recipe import load_recipe
 
         recipe = load_recipe(str(path), overrides=overrides)
+        check_fits(recipe, "weights", f"{path}: positions")
         torch.manual_seed(0)
         model, trained = build_model(recipe), False
     kind = recipe.model.positional.kind

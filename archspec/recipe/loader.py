@@ -39,9 +39,26 @@ class ResolvedRecipe:
     notes: list[str] = field(default_factory=list)
     """Things worth telling the user that are not errors (keys dropped by a kind switch)."""
 
-    def validate(self) -> Recipe:
-        """The frozen Recipe, or RecipeError listing every problem."""
-        return validate_document(Recipe, self.data, self.sources)
+    def validate(self, trainable: bool = False, recipe_dir: Path | None = None) -> Recipe:
+        """The frozen Recipe, or RecipeError listing every problem.  With `trainable`, also
+        what would stop `train` before its first step (archspec.recipe.trainable: data files,
+        a prefix mask without length), reported together with the field errors."""
+        if not trainable:
+            return validate_document(Recipe, self.data, self.sources)
+        from archspec.recipe.source import dotted
+        from archspec.recipe.trainable import trainability_issues
+
+        extra = [
+            f"{self.sources.value(path)}: {dotted(path)}: {message}"
+            for path, message in trainability_issues(self.data, recipe_dir)
+        ]
+        try:
+            recipe = validate_document(Recipe, self.data, self.sources)
+        except RecipeError as err:
+            raise RecipeError(err.messages + [m for m in extra if m not in err.messages]) from None
+        if extra:
+            raise RecipeError(extra)
+        return recipe
 
 
 def resolve_recipe(path: str | Path, overrides: list[str] | None = None) -> ResolvedRecipe:
@@ -52,15 +69,18 @@ def resolve_recipe(path: str | Path, overrides: list[str] | None = None) -> Reso
     return ResolvedRecipe(data, sources, notes)
 
 
-def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
-    """Read, resolve, override and validate a recipe file: the Recipe it describes.
+def load_recipe(
+    path: str | Path, overrides: list[str] | None = None, trainable: bool = False
+) -> Recipe:
+    """Read, resolve, override and validate a recipe file: the Recipe it describes.  With
+    `trainable`, also refuse what would stop `train` before its first step (missing data).
 
     Notes (keys dropped by a kind switch) go to the `archspec.recipe.loader` logger.
     """
     resolved = resolve_recipe(path, overrides)
     for note in resolved.notes:
         log.warning("note: %s", note)
-    return resolved.validate()
+    return resolved.validate(trainable, Path(path).parent)
 
 
 def recipe_from_dict(data: dict[str, Any], source: str = "<dict>") -> Recipe:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 
 from archspec.recipe.errors import RecipeError, closest
 from archspec.recipe.merge import merge
 from archspec.recipe.schema import Slot, field_slot, known_paths, lacks, root_slot
 from archspec.recipe.source import DocPath, Location, SourceMap, dotted
+from archspec.recipe.yamlio import parse_yaml_value
 
 NOT_SETTABLE = {"extends"}
 """Top-level keys an override may not set (extends is resolved before overrides apply)."""
@@ -34,12 +34,7 @@ def parse_override(text: str) -> tuple[DocPath, Any]:
     keys = tuple(k.strip() for k in name.split("."))
     if not sep or not all(keys):
         raise RecipeError.at(label, "expected PATH=VALUE, e.g. --set model.heads=16")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as err:
-        problem = getattr(err, "problem", None) or str(err)
-        raise RecipeError.at(label, f"the value is not valid YAML: {problem}") from None
-    return keys, value
+    return keys, parse_yaml_value(raw, str(label))
 
 
 def apply_overrides(

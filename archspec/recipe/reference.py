@@ -15,6 +15,7 @@ from typing import Any
 
 from archspec.errors import ArchspecError
 from archspec.recipe.extends import RECIPES_DIR
+from archspec.recipe.schema import editor_schema
 from archspec.spec import Recipe
 
 ROOT = RECIPES_DIR.parent
@@ -25,7 +26,7 @@ START, END = "<!-- recipe-reference:start -->", "<!-- recipe-reference:end -->"
 
 def schema_text() -> str:
     """The recipe JSON Schema as committed in schemas/recipe.schema.json."""
-    return json.dumps(Recipe.model_json_schema(), indent=2) + "\n"
+    return json.dumps(editor_schema(Recipe.model_json_schema()), indent=2) + "\n"
 
 
 @dataclass

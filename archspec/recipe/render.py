@@ -161,6 +161,8 @@ def _render(e: ErrorDetails, loc: CleanLoc, sources: SourceMap, prefix: DocPath)
         return [(at, path, f"expected {wanted}, found {describe(value)}")]
     if kind in EXPECTED:
         return [(at, path, f"expected {EXPECTED[kind]}, found {describe(value)}")]
+    if kind == "finite_number":
+        return [(at, path, f"must be a finite number, found {describe(value)}")]
     if kind in BOUNDS:
         name, words = BOUNDS[kind]
         return [(at, path, f"must be {words} {ctx.get(name)}, found {describe(value)}")]

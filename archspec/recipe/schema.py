@@ -250,3 +250,34 @@ def lacks(union: Slot, model: type[BaseModel], key: Any) -> str | None:
     noun = getattr(model, "noun", None)
     head = f"{noun} have no {key}" if noun else f"kind '{union.tag_of(model)}' has no {key}"
     return f"{head} (it belongs to kind {', '.join(others)})"
+
+
+def editor_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema as editors and `jsonschema` should read it (schemas/*.schema.json).
+
+    Pydantic renders a discriminated union as `oneOf` with an OpenAPI `discriminator`, which
+    JSON Schema validators ignore: a child recipe that takes `kind` from its parent then fits
+    every member and fails `oneOf`.  Unions become `anyOf` (with `kind` present, its `const`
+    still lets one member match).  A child recipe (`extends:`) holds only what differs, so the
+    settings a complete recipe requires (`model`, a source's `path`) are required only of a
+    recipe without `extends`; `archspec validate` checks the resolved recipe in full.
+    """
+    out = _editor_node(schema, root=True)
+    required = out.pop("required", None)
+    if required:
+        out["if"] = {"not": {"required": ["extends"]}}
+        out["then"] = {"required": required}
+    return out
+
+
+def _editor_node(node: Any, root: bool = False) -> Any:
+    if isinstance(node, list):
+        return [_editor_node(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _editor_node(v) for k, v in node.items()}
+    if "oneOf" in out and "discriminator" in out:
+        out["anyOf"] = out.pop("oneOf")
+    if not root and isinstance(out.get("required"), list) and out.get("type") == "object":
+        del out["required"]
+    return out

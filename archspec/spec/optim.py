@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -21,8 +21,11 @@ class OptimizerSpec(Spec):
 
     kind: Literal["adam", "adamw"] = "adam"
     """adam (L2 weight decay added to the gradient) or adamw (decoupled weight decay)."""
-    betas: tuple[float, float] = (0.9, 0.98)
-    """Adam's beta1 and beta2."""
+    betas: tuple[Annotated[float, Field(ge=0, lt=1)], Annotated[float, Field(ge=0, lt=1)]] = (
+        0.9,
+        0.98,
+    )
+    """Adam's beta1 and beta2, each in [0, 1)."""
     eps: float = Field(1e-9, gt=0)
     """Adam's epsilon."""
     weight_decay: float = Field(0.0, ge=0)

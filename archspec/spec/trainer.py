@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from archspec.spec.base import Issues, Spec
 
@@ -52,7 +52,21 @@ class TrainerSpec(Spec):
     """Whether a lower or a higher checkpoint_metric is better (default: the objective's mode
     for its default metric, else min)."""
     checkpoint_every: int | None = Field(None, ge=1)
-    """Also save last.ckpt every this many steps (default: at every validation)."""
+    """Also save last.ckpt every this many steps (it is always saved at every validation)."""
+    checkpoint_minutes: float | None = Field(10.0, gt=0)
+    """Also save last.ckpt when this many minutes of training have passed since the last save,
+    so that a kill loses little (None: only by steps and at validation)."""
+    on_nonfinite: Literal["stop", "skip"] = "stop"
+    """When the loss or the gradients are not finite: stop (the run ends as 'diverged', exit
+    status 3, last.ckpt keeps the last finite weights) or skip that step."""
+    skip_limit: int = Field(10, ge=1)
+    """With on_nonfinite: skip, steps dropped before the run stops as diverged."""
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _precision_number(cls, value: object) -> object:
+        """`--precision 32` reads as the integer 32: the same setting as '32'."""
+        return str(value) if value in (32, 16) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _rules(self) -> TrainerSpec:

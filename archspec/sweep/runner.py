@@ -91,6 +91,7 @@ def _run(
     _forget_stale(plan, where)
     jobs: list[tuple[Variant, str]] = []
     changed = []
+    recipes: list[tuple[str, Recipe]] = []
     chosen = [v for v in plan.variants if only is None or v.name in only]
     for variant in chosen:
         recipe = job_recipe(variant, plan, placement)
@@ -100,13 +101,15 @@ def _run(
             if diff:
                 changed.append(f"{variant.name}: {', '.join(diff[:4])}")
         jobs.append((variant, action))
-        write_text_atomic(where.recipe(variant.name), dump_recipe(recipe))
-    if changed:
+        recipes.append((variant.name, recipe))
+    if changed:  # refused before anything is written: variants/*.yaml stay as they ran
         raise ArchspecError(
             f"{where.root}: the sweep changed since these variants ran, so they cannot be "
             "continued: " + "; ".join(changed) + ". Use another --dir, or delete their run "
             "directories under runs/ to train them again."
         )
+    for name, recipe in recipes:
+        write_text_atomic(where.recipe(name), dump_recipe(recipe))
     write_meta(plan, where.root)
     todo = []
     for variant, action in jobs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from archspec.recipe.reference import ROOT
+from archspec.recipe.schema import editor_schema
 from archspec.sweep.spec import SweepSpec
 
 SWEEP_SCHEMA_PATH = ROOT / "schemas" / "sweep.schema.json"
@@ -18,4 +19,4 @@ def sweep_schema_text() -> str:
         if option.get("type") == "object":
             option.clear()
             option["$ref"] = "recipe.schema.json"
-    return json.dumps(schema, indent=2) + "\n"
+    return json.dumps(editor_schema(schema), indent=2) + "\n"

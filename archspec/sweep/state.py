@@ -10,7 +10,7 @@ SWEEP_DIR/
   variants/<variant>.yaml  the fully resolved recipe each variant trains
   status/<variant>.json  the variant's status, its error if it failed, its attempts
   logs/<variant>.log     output of a variant run in a subprocess
-  .lock                  the process id of the sweep that is running here
+  .lock                  flock held by the sweep running here (the file names its process id)
 
 The run directories are the truth: a variant whose summary.json says `finished` is done; one
 with checkpoints/last.ckpt continues from it; one with neither starts (again) from scratch.
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from archspec.atomic import write_json_atomic
-from archspec.errors import ArchspecError
+from archspec.locks import hold_lock
 
 
 @dataclass(frozen=True)
@@ -113,23 +113,21 @@ class SweepDir:
 
     # -- one sweep at a time ---------------------------------------------------------------
     def acquire(self) -> None:
-        """Refuse to run when another live sweep holds this directory."""
+        """Refuse to run when another live sweep holds this directory.
+
+        The lock is an exclusive flock on .lock, taken atomically (two sweeps can never both
+        hold it) and released by the kernel when the process ends, however it ends; the file
+        also names the holder's process id for the message.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        if self.lock.is_file():
-            try:
-                pid = int(self.lock.read_text().strip() or 0)
-            except ValueError:
-                pid = 0
-            if pid and pid != os.getpid() and alive(pid):
-                raise ArchspecError(
-                    f"{self.root}: another archspec sweep (process {pid}) is running here; "
-                    "wait for it or stop it first"
-                )
-        self.lock.write_text(str(os.getpid()))
+        lock = hold_lock(self.lock, f"{self.root}: another archspec sweep")
+        object.__setattr__(self, "_lock", lock)  # frozen paths; the lock is process state
 
     def release(self) -> None:
-        if self.lock.is_file() and self.lock.read_text().strip() == str(os.getpid()):
-            self.lock.unlink()
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.release()
+            object.__setattr__(self, "_lock", None)
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

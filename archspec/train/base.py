@@ -72,7 +72,7 @@ class ArchspecModule(L.LightningModule):
         self._log_stage("val_", on_step=False)
 
     def configure_optimizers(self) -> OptimizerLRSchedulerConfig:
-        optimizer = build_optimizer(self.model, self.recipe.optimizer)
+        optimizer = build_optimizer(self.model, self.recipe.optimizer, self.recipe.trainer)
         scheduler = lambda_lr(
             optimizer,
             self.recipe.schedule,

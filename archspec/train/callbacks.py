@@ -1,5 +1,11 @@
 """Callbacks archspec adds to Lightning's Trainer: throughput, last checkpoints, exact resume
-(RNG state), graceful Ctrl-C, and a check that DDP ranks end in sync."""
+(RNG state), graceful Ctrl-C, and a check that DDP ranks end in sync.
+
+Checkpoints are never written from non-finite weights: last.ckpt keeps the last finite state
+and best.ckpt is never a NaN validation (archspec.train.divergence decides what a run does).
+Every checkpoint carries the hash of the recipe it trained (RECIPE_HASH_KEY), so that a resume
+with an edited RUN/recipe.yaml is refused before any weights are loaded.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,12 @@ from typing import Any
 
 import lightning as L
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+from archspec.train.divergence import weights_finite
+
+RECIPE_HASH_KEY = "archspec_recipe_hash"
+"""Checkpoint key holding the sha256 of the recipe (without its trainer section)."""
 
 
 class Throughput(L.Callback):
@@ -42,18 +54,45 @@ class Throughput(L.Callback):
 
 
 class LastCheckpoint(L.Callback):
-    """Writes checkpoints/last.ckpt every `every` steps, after each validation and at the end,
-    so an interrupted run resumes close to where it stopped."""
+    """Writes checkpoints/last.ckpt every `every` steps, every `minutes` of training, after
+    each validation and at the end, so an interrupted run resumes close to where it stopped.
+    Non-finite weights are never saved: last.ckpt then keeps the last finite state."""
 
-    def __init__(self, path: Path, every: int | None) -> None:
+    def __init__(self, path: Path, every: int | None, minutes: float | None = None) -> None:
         self.path = path
         self.every = every
+        self.seconds = minutes * 60 if minutes else None
+        self._saved_at = time.monotonic()
+        self.saved_step: int | None = None
 
     def save(self, trainer: L.Trainer) -> None:
+        if self.saved_step == trainer.global_step and self.path.is_file():
+            return  # this state is on disk already (validation and the end on one step)
+        finite = weights_finite(trainer.lightning_module)
+        if not trainer.strategy.reduce_boolean_decision(finite, all=True):
+            print(
+                f"\nwarning: weights are not finite at step {trainer.global_step}; "
+                f"{self.path.name} keeps step {self.saved_step}",
+                flush=True,
+            )
+            return
         trainer.save_checkpoint(self.path, weights_only=False)
+        self.saved_step = trainer.global_step
+        self._saved_at = time.monotonic()
+
+    def due(self, trainer: L.Trainer) -> bool:
+        """Whether this step ends a checkpoint interval (steps or time; same on every rank)."""
+        by_steps = self.every is not None and trainer.global_step % self.every == 0
+        by_time = self.seconds is not None and time.monotonic() - self._saved_at >= self.seconds
+        if trainer.world_size > 1 and self.seconds is not None:
+            by_time = trainer.strategy.reduce_boolean_decision(by_time, all=False)
+        return by_steps or by_time
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        self._saved_at = time.monotonic()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        if self.every and trainer.global_step % self.every == 0:
+        if self.due(trainer):
             self.save(trainer)
 
     def on_validation_end(self, trainer, pl_module) -> None:
@@ -62,6 +101,28 @@ class LastCheckpoint(L.Callback):
 
     def on_train_end(self, trainer, pl_module) -> None:
         self.save(trainer)
+
+
+class FiniteBest(ModelCheckpoint):
+    """best.ckpt as Lightning's ModelCheckpoint keeps it, except that a validation whose metric
+    is not finite, or non-finite weights, never become the best."""
+
+    def check_monitor_top_k(self, trainer, current=None) -> bool:
+        finite = current is not None and bool(torch.isfinite(current).all())
+        finite = finite and weights_finite(trainer.lightning_module)
+        if not trainer.strategy.reduce_boolean_decision(finite, all=True):
+            return False
+        return super().check_monitor_top_k(trainer, current)
+
+
+class RecipeStamp(L.Callback):
+    """Writes the recipe's hash into every checkpoint (see archspec.train.rundir)."""
+
+    def __init__(self, recipe_hash: str) -> None:
+        self.recipe_hash = recipe_hash
+
+    def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
+        checkpoint[RECIPE_HASH_KEY] = self.recipe_hash
 
 
 class RandomState(L.Callback):

@@ -27,7 +27,7 @@ def launch(
     if resume is None:
         if recipe_path is None:
             raise ArchspecError("give a RECIPE to train, or --resume RUN_DIR")
-        recipe = load_recipe(str(recipe_path), overrides=overrides)
+        recipe = load_recipe(str(recipe_path), overrides=overrides, trainable=True)
         return train(recipe, run_dir=run_dir, recipe_path=recipe_path)
     if recipe_path is not None or run_dir is not None:
         raise ArchspecError("--resume RUN_DIR takes no RECIPE and no --run-dir")

@@ -9,21 +9,18 @@ rank 0 writes recipe.yaml before training and summary.json after it.
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archspec.atomic import write_json_atomic, write_text_atomic
+from archspec.atomic import remove_stale_temporaries, write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
 from archspec.spec.objective import objective_impl
-from archspec.train.rundir import (
-    default_run_dir,
-    last_checkpoint,
-    prepare_new_run_dir,
-    process_rank,
-)
+from archspec.train import rundir
+from archspec.train.rundir import checkpoint_dir, default_run_dir, last_checkpoint
 
 
 @dataclass
@@ -32,6 +29,23 @@ class RunResult:
 
     run_dir: Path
     summary: dict[str, Any]
+
+
+def with_absolute_data_paths(recipe: Recipe, recipe_dir: Path | None) -> Recipe:
+    """The recipe with every data file as the absolute path training reads, so that the run's
+    recipe.yaml resumes from any working directory."""
+    from archspec.recipe.trainable import FILE_FIELDS, find_data_file
+
+    if recipe.data is None:
+        return recipe
+    data = recipe.model_dump(mode="json")
+    source = data["data"]["source"]
+    for key in FILE_FIELDS:
+        if isinstance(source.get(key), str):
+            found, _ = find_data_file(source[key], recipe_dir)
+            if found is not None:
+                source[key] = str(found.resolve())
+    return Recipe.model_validate(data)
 
 
 def train(
@@ -43,46 +57,126 @@ def train(
 ) -> RunResult:
     """Train a recipe into run_dir (a new folder) or, with resume=True, continue run_dir.
 
-    Only rank 0 writes recipe.yaml and summary.json; every rank returns the summary.
+    Nothing is created before the data is read and the machine checked (archspec.train.rundir
+    lists the rules).  Only rank 0 writes recipe.yaml and summary.json; every rank returns the
+    summary.  A run whose loss went non-finite ends with status "diverged".
     """
     import lightning as L
 
     from archspec.data import build_datamodule
     from archspec.recipe import dump_recipe
+    from archspec.train.callbacks import RecipeStamp
+    from archspec.train.preflight import check_machine
     from archspec.train.trainer import Callbacks, build_trainer
 
     if recipe.data is None:
         raise ArchspecError(
             "the recipe has no `data:` section: say what to train on (see recipes/quickstart/)"
         )
-    if resume:
+    recipe_dir = recipe_path.parent if recipe_path else None
+    worker_dir = rundir.launched_run_dir()  # a DDP worker started by our own rank 0
+    lock = staging = None
+    ckpt: Path | None = None
+    if worker_dir is None and _external_rank(recipe) != 0:  # torchrun, SLURM: rank 0 creates
+        if run_dir is None:
+            raise ArchspecError("a distributed run needs --run-dir, the same on every rank")
+        worker_dir = run_dir if resume else rundir.wait_for_run_dir(run_dir)
+    if worker_dir is not None:
+        run_dir = worker_dir
+        ckpt = last_checkpoint(run_dir) if resume else None
+    elif resume:
         assert run_dir is not None
-        ckpt: Path | None = last_checkpoint(run_dir)
+        ckpt = last_checkpoint(run_dir)
     else:
-        run_dir = prepare_new_run_dir(run_dir or default_run_dir(recipe_path or "run.yaml"))
-        ckpt = None
-    rank0 = process_rank() == 0
-    if rank0 and not resume:
-        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
+        recipe = with_absolute_data_paths(recipe, recipe_dir)
+        run_dir = run_dir or default_run_dir(recipe_path or "run.yaml")
+        rundir.check_new_run_dir(run_dir)
+    check_machine(recipe, f"{recipe_path}: train" if recipe_path else "train")
+    if worker_dir is None and resume:
+        lock = _lock_run(run_dir)
+        _prepare_resume(run_dir, recipe, ckpt)
+    elif worker_dir is None:
+        staging = rundir.staging_dir(run_dir)
 
     L.seed_everything(recipe.trainer.seed, workers=True, verbose=False)
     objective = objective_impl(recipe.objective)
-    datamodule = build_datamodule(
-        recipe, run_dir, recipe_dir=recipe_path.parent if recipe_path else None
-    )
-    module = objective.module_class()(recipe.model_dump(mode="json"), data_info(datamodule))
-    callbacks = Callbacks(recipe.trainer, run_dir)
-    callbacks.all += extra_callbacks or []
-    trainer = build_trainer(recipe.trainer, run_dir, callbacks)
-
-    start = time.perf_counter()
-    trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt) if ckpt else None)
-    wall = time.perf_counter() - start
+    try:
+        datamodule = build_datamodule(
+            recipe,
+            staging or run_dir,
+            recipe_dir=recipe_dir,
+        )
+        if staging is not None:
+            write_text_atomic(staging / "recipe.yaml", dump_recipe(recipe))
+            rundir.publish(staging, run_dir)
+            staging = None
+            lock = _lock_run(run_dir)
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if lock is not None:
+            lock.release()
+        raise
+    new_run = not resume and worker_dir is None
+    trainer = None
+    try:
+        if worker_dir is None:
+            rundir.announce_run_dir(run_dir)
+        module = objective.module_class()(recipe.model_dump(mode="json"), data_info(datamodule))
+        callbacks = Callbacks(recipe.trainer, run_dir)
+        callbacks.all += [RecipeStamp(rundir.recipe_hash(recipe)), *(extra_callbacks or [])]
+        trainer = build_trainer(recipe.trainer, run_dir, callbacks)
+        start = time.perf_counter()
+        trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt) if ckpt else None)
+        wall = time.perf_counter() - start
+    except BaseException:
+        steps = trainer.global_step if trainer is not None else 0
+        if new_run and steps == 0 and not (checkpoint_dir(run_dir) / "last.ckpt").exists():
+            shutil.rmtree(run_dir, ignore_errors=True)  # failed before its first step
+        raise
+    finally:
+        if worker_dir is None:
+            rundir.forget_run_dir()
+        if lock is not None:
+            lock.release()
     summary = summarize(trainer, module, callbacks, wall)
     if trainer.is_global_zero:
-        summary["sample"] = objective.final_sample(recipe.objective, recipe, module, datamodule)
+        diverged = summary["status"] == "diverged"
+        summary["sample"] = (
+            None
+            if diverged
+            else objective.final_sample(recipe.objective, recipe, module, datamodule)
+        )
         write_json_atomic(run_dir / "summary.json", summary)
+        rundir.dedupe_metrics(run_dir)
     return RunResult(run_dir=run_dir, summary=summary)
+
+
+def _external_rank(recipe: Recipe) -> int:
+    """This process's rank when a launcher started several (an inherited RANK in a run of one
+    process is ignored)."""
+    t = recipe.trainer
+    if isinstance(t.devices, int) and t.devices * t.num_nodes == 1:
+        return 0
+    return rundir.process_rank()
+
+
+def _lock_run(run_dir: Path):
+    from archspec.locks import hold_lock
+
+    return hold_lock(run_dir / ".lock", f"{run_dir}: another archspec train")
+
+
+def _prepare_resume(run_dir: Path, recipe: Recipe, ckpt: Path | None) -> None:
+    """Refuse an edited or finished run; clear what an interrupted one left behind."""
+    from archspec.loading import read_checkpoint
+
+    assert ckpt is not None
+    for folder in (run_dir, checkpoint_dir(run_dir)):
+        remove_stale_temporaries(folder)
+    state = read_checkpoint(ckpt, "cpu", mmap=True)
+    rundir.check_resume(run_dir, recipe, state)
+    rundir.drop_stale_metrics(run_dir, int(state.get("global_step", 0)))
 
 
 def _number(value: Any) -> float | None:
@@ -98,8 +192,11 @@ def summarize(trainer, module, callbacks, wall: float) -> dict[str, Any]:
     metrics = {k: _number(v) for k, v in trainer.callback_metrics.items()}
     best = callbacks.best
     status = "stopped" if callbacks.stop.requested else "finished"
+    if callbacks.divergence.diverged:
+        status = "diverged"
     return {
         "status": status,
+        "reason": callbacks.divergence.reason,
         "steps": trainer.global_step,
         "parameters": sum(p.numel() for p in module.parameters()),
         "model_parameters": sum(p.numel() for p in module.model.parameters()),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import lightning as L
 from lightning.fabric.loggers.csv_logs import _ExperimentWriter  # CSVLogger.experiment's type
-from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 from lightning.pytorch.loggers.logger import rank_zero_experiment
@@ -18,12 +18,14 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from archspec.atomic import write_atomic
 from archspec.spec.trainer import TrainerSpec
 from archspec.train.callbacks import (
+    FiniteBest,
     GracefulStop,
     LastCheckpoint,
     RandomState,
     RanksInSync,
     Throughput,
 )
+from archspec.train.divergence import DivergenceGuard
 from archspec.train.rundir import checkpoint_dir
 
 
@@ -71,10 +73,13 @@ class Callbacks:
 
     def __init__(self, spec: TrainerSpec, run_dir: Path) -> None:
         self.throughput = Throughput()
-        self.last = LastCheckpoint(checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every)
+        self.last = LastCheckpoint(
+            checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every, spec.checkpoint_minutes
+        )
         self.stop = GracefulStop(self.last)
         self.sync = RanksInSync()
-        self.best = ModelCheckpoint(
+        self.divergence = DivergenceGuard(spec)
+        self.best = FiniteBest(
             dirpath=checkpoint_dir(run_dir),
             filename="best",
             monitor=spec.checkpoint_metric,
@@ -85,6 +90,7 @@ class Callbacks:
             auto_insert_metric_name=False,
         )
         self.all = [
+            self.divergence,
             self.throughput,
             self.last,
             RandomState(),

@@ -112,4 +112,4 @@ def test_a_corrupt_checkpoint_exits_2_without_a_traceback(tmp_path) -> None:
     (run / "checkpoints" / "best.ckpt").write_bytes(b"PK\x03\x04 truncated")
     result = run_cli("generate", str(run), "--text", "ROMEO:")
     assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and "cannot read this checkpoint" in result.stderr
+    assert "Traceback" not in result.stderr and "truncated or corrupt" in result.stderr

@@ -107,18 +107,25 @@ def test_rerun_skips_finished_variants_and_retries_the_failed_one(swept) -> None
     assert "2 of 3 variants already finished: skipped" in result.stderr
     events = SweepDir(root).read_events()
     starts = [e["variant"] for e in events if e["event"] == "start"]
-    assert starts == ["base", "broken", "wide"]
+    assert starts == ["base", "broken", "wide", "broken"]
     broken = [e["event"] for e in events if e["variant"] == "broken"]
-    assert broken == ["start", "fail", "restart", "fail"]  # a failed variant is tried again
+    # a failed variant is tried again; failing before its first step, it left no run folder,
+    # so it starts afresh (not "restart")
+    assert broken == ["start", "fail", "start", "fail"]
+    assert not (root / "runs" / "broken").exists()
     assert [e["variant"] for e in events if e["event"] == "skip"] == ["base", "wide"]
 
 
 def test_a_changed_sweep_refuses_to_continue(swept, tmp_path) -> None:
     path, root, _ = swept
+    variants = {p.name: p.read_bytes() for p in (root / "variants").glob("*.yaml")}
     result = run_cli("sweep", str(path), "--dir", str(root), "--set", "model.d_ff=96")
     assert result.returncode == 2
     assert "the sweep changed since these variants ran" in result.stderr
     assert "base: model.d_ff 64 -> 96" in result.stderr
+    assert variants and variants == {
+        p.name: p.read_bytes() for p in (root / "variants").glob("*.yaml")
+    }  # a refused sweep rewrites none of them
 
 
 def test_report_needs_a_sweep_directory(tmp_path) -> None:
