@@ -43,8 +43,10 @@ def trainer_flags(command):
     metavar="RUN_DIR",
     help="Continue RUN_DIR from its last checkpoint (trainer flags may change).",
 )
+@click.option("--plain", is_flag=True, help="A line every log_every steps instead of the bar.")
+@click.option("--quiet", is_flag=True, help="Print nothing until the final report.")
 @trainer_flags
-def train(recipe, overrides, run_dir, resume, **flags):
+def train(recipe, overrides, run_dir, resume, plain, quiet, **flags):
     """Train RECIPE and write a run directory: recipe, tokenizer, checkpoints, metrics.
 
     Example:
@@ -54,5 +56,7 @@ def train(recipe, overrides, run_dir, resume, **flags):
         archspec train recipes/examples/gpt-small.yaml --accelerator cpu --devices 2 --strategy ddp
     """
     from archspec.train.cli import run_train
+    from archspec.train.terminal import set_mode
 
+    set_mode("quiet" if quiet else "plain" if plain else "auto")
     run_train(recipe, list(overrides), run_dir, resume, flags)

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from archspec.spec.base import Issues, Spec, fill
+from archspec.spec.vocab import assume_for_data
 
 SPECIAL_TOKENS = ("<pad>", "<unk>", "<bos>", "<eos>", "<mask>")
 """Every vocabulary starts with these, in this order: <pad> is id 0."""
@@ -286,6 +287,7 @@ class DataSpec(Spec):
 def check_data_fits_model(data: DataSpec, model: Any, issues: Issues) -> None:
     """Checks that need both sections, and fills `seq_len` from model.max_len (called by
     Recipe after validation, which raises the issues); `model` is any ModelSpec."""
+    assume_for_data(model, data)  # an unset vocab_size is auto; auto's assumed size
     vocab = model.vocab_size
     vocabs = (vocab.source, vocab.target) if hasattr(vocab, "source") else (vocab,)
     if data.seq_len is not None and data.seq_len > model.max_len:

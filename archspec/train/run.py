@@ -17,6 +17,7 @@ from typing import Any
 from archspec.atomic import write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
+from archspec.spec.vocab import sized_to_tokenizer, tokenizer_ceiling
 from archspec.train.rundir import (
     default_run_dir,
     last_checkpoint,
@@ -74,20 +75,21 @@ def train(
         run_dir = prepare_new_run_dir(run_dir or default_run_dir(recipe_path or "run.yaml"))
         ckpt = None
     rank0 = process_rank() == 0
-    if rank0 and not resume:
-        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
 
     L.seed_everything(recipe.trainer.seed, workers=True, verbose=False)
     objective = recipe.objective.kind  # type: ignore[union-attr]
     datamodule = build_datamodule(
-        recipe,
+        tokenizer_ceiling(recipe),
         objective,
         run_dir,
         recipe_dir=recipe_path.parent if recipe_path else None,
         **objective_options(recipe),
     )
+    recipe = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
+    if rank0 and not resume:
+        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
     module = module_class(objective)(recipe.model_dump(mode="json"), data_info(datamodule))
-    callbacks = Callbacks(recipe.trainer, run_dir)
+    callbacks = Callbacks(recipe.trainer, run_dir, recipe_path)
     callbacks.all += extra_callbacks or []
     trainer = build_trainer(recipe.trainer, run_dir, callbacks)
 
@@ -97,6 +99,7 @@ def train(
     summary = summarize(trainer, module, callbacks, wall)
     if trainer.is_global_zero:
         summary["sample"] = final_sample(recipe, module, datamodule)
+        summary["sample_prompt"] = sample_prompt(datamodule) if summary["sample"] else None
         write_json_atomic(run_dir / "summary.json", summary)
     return RunResult(run_dir=run_dir, summary=summary)
 
@@ -158,6 +161,12 @@ def data_info(datamodule) -> dict[str, Any]:
     }
 
 
+def sample_prompt(datamodule) -> str | None:
+    """The start of the validation (else training) text: the prompt of the final sample."""
+    texts = datamodule.sources("val") or datamodule.sources("train")
+    return texts[0][:64] if texts else None
+
+
 def final_sample(recipe: Recipe, module, datamodule) -> str | None:
     """A language model's continuation of the start of the validation text, to show what it
     learned (causal-lm only; objective.sample_tokens of them)."""
@@ -168,10 +177,9 @@ def final_sample(recipe: Recipe, module, datamodule) -> str | None:
 
     from archspec.decoding.sampling import sample
 
-    texts = datamodule.sources("val") or datamodule.sources("train")
-    if not texts:
+    prompt_text = sample_prompt(datamodule)
+    if prompt_text is None:
         return None
-    prompt_text = texts[0][:64]
     ids = datamodule.tokenizer.encode(prompt_text).ids
     model = module.model.eval()
     device = next(model.parameters()).device
