@@ -85,24 +85,54 @@ def curves_figure(run_dirs: list[Path]) -> Any:
     runs = list(zip(run_labels(run_dirs), histories, strict=True))
     quality = next((m for m in QUALITY if any(m in h for h in histories)), None)
     panels = 2 if quality else 1
-    fig = matplotlib_figure(5.2 * panels + 2.2, 4.2)
+    fig = matplotlib_figure(5.0 * panels, 4.4 + 0.22 * ((len(runs) + 1) // 2))
     axes = fig.subplots(1, panels, squeeze=False)[0]
-    draw_curves(axes[0], runs, ["val_loss", "train_loss"])
+    draw_curves(axes[0], runs, ["val_loss", "train_loss"], legend=False)
     axes[0].set_ylabel("loss (nats per token)")
+    axes[0].set_title("validation (dots) and training loss (thin)", fontsize=9)
     unigram = {json.dumps(read_baselines(d).get("unigram", {}).get("loss")) for d in run_dirs}
     if len(unigram) == 1 and (value := json.loads(unigram.pop())) is not None:
-        axes[0].axhline(value, color="grey", linestyle=":", linewidth=1, label="unigram baseline")
-        axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        axes[0].axhline(value, color="grey", linestyle=":", linewidth=1)
+        axes[0].annotate(
+            "unigram baseline",
+            (1.0, value),
+            xycoords=("axes fraction", "data"),
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="grey",
+        )
     if quality:
-        draw_curves(axes[1], runs, [quality])
+        draw_curves(axes[1], runs, [quality], legend=False)
+        axes[1].set_title(quality, fontsize=9)
+    handles = [line for line in axes[0].get_lines() if line.get_marker() == "."]
+    fig.legend(
+        handles,
+        [name for name, _ in runs],
+        loc="outside lower center",
+        fontsize=8,
+        ncol=min(2, len(runs)),
+        frameon=False,
+    )
     names = ", ".join(d.name for d in run_dirs)
-    fig.suptitle(wrapped(f"training curves: {names}", int(12 * (5.2 * panels + 2.2))), fontsize=10)
+    fig.suptitle(wrapped(f"training curves: {names}", int(12 * 5.0 * panels)), fontsize=10)
     return fig
 
 
 def write_curves(run_dirs: list[Path], out: Path, dpi: int = 100) -> tuple[int, int]:
     """Draw the runs' curves into `out` (PNG); returns its size in pixels."""
     return save_png(curves_figure(run_dirs), out, dpi)
+
+
+def plot_runs(run_dirs: list[Path], out: Path | None = None, dpi: int = 100) -> str:
+    """`archspec plot`: draw the runs' curves; returns the line saying what was written."""
+    for d in run_dirs:
+        if not d.is_dir():
+            raise ArchspecError(f"{d}: no such run directory")
+    if out is None:
+        out = run_dirs[0] / FILE if len(run_dirs) == 1 else run_dirs[0].parent / FILE
+    width, height = write_curves(run_dirs, out, dpi)
+    return f"wrote {out} ({width}x{height} px): curves of {len(run_dirs)} run(s)"
 
 
 def write_run_curves(run_dir: Path) -> Path | None:

@@ -191,7 +191,10 @@ def run_colors(n: int) -> list[tuple[Any, str]]:
 
 
 def draw_curves(
-    ax: Any, runs: list[tuple[str, dict[str, list[tuple[int, float]]]]], metrics: list[str]
+    ax: Any,
+    runs: list[tuple[str, dict[str, list[tuple[int, float]]]]],
+    metrics: list[str],
+    legend: bool = True,
 ) -> None:
     """One line per (run, metric) against the step: the first metric solid with markers, the
     others thin (e.g. val_loss over train_loss); a run keeps its colour; legend outside right."""
@@ -214,8 +217,9 @@ def draw_curves(
     ax.set_xlabel("step")
     ax.set_ylabel(metrics[0] if len(metrics) == 1 else " / ".join(metrics))
     ax.grid(alpha=0.3)
-    n = len(ax.get_lines())
-    ax.legend(fontsize=7, ncol=2 if n > 12 else 1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if legend:
+        n = len(ax.get_lines())
+        ax.legend(fontsize=7, ncol=2 if n > 12 else 1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
 def wrapped(title: str, width: int) -> str:

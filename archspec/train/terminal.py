@@ -7,7 +7,7 @@ one plain line per validation.
     model      decoder · 4 layers · d_model 128 · 822,016 parameters
     ...
     step 200: train 2.21 · val 2.09 · ppl 8.1 · acc 38.8%
-    step 340/1000 ━━━━━━━━━╺━━━━━━━━━━━━━━  loss 1.92 · lr 2.6e-03 · 21,870 tok/s 0:00:41 ETA 0:01:22
+    step 340/1000 ━━━━━━━╺━━━━━━━━━━━━━  loss 1.92 · lr 2.6e-03 · 21,870 tok/s 0:00:41 ETA 0:01:22
 
 Modes (`set_mode`, the train command's --plain and --quiet): `bar` (the default when stdout is
 a terminal), `plain` (the default otherwise, e.g. a log file or CI: a line every log_every steps
