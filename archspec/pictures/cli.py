@@ -19,7 +19,7 @@ def draw_attention(
     stack: str | None,
     layers: str,
     heads: str,
-    out: str,
+    out: str | None,
     dpi: int,
     checkpoint: str,
     options: Any,
@@ -35,6 +35,7 @@ def draw_attention(
     chosen_layers = parse_indices(layers, len(maps.weights), "layer")
     chosen_heads = parse_indices(heads, maps.weights[0].shape[0], "head")
     fig = attention_figure(maps, chosen_layers, chosen_heads)
+    out = out or str(run_directory(Path(path)) / f"attention-{kind}.png")
     width, height = save_png(fig, out, dpi)
     if maps.target is not None:
         click.echo(f"target: {maps.target}")
@@ -43,6 +44,13 @@ def draw_attention(
         f"wrote {out} ({width}x{height} px): {panels} panels, "
         f"layers {_span(chosen_layers)} x heads {_span(chosen_heads)}"
     )
+
+
+def run_directory(path: Path) -> Path:
+    """The run directory of a run path or of a checkpoint inside one (RUN/checkpoints/x.ckpt)."""
+    if path.suffix == ".ckpt":
+        return path.parent.parent if path.parent.name == "checkpoints" else path.parent
+    return path
 
 
 def _span(indices: list[int]) -> str:
@@ -56,7 +64,7 @@ def draw_positions(
     overrides: list[str],
     max_positions: int | None,
     layers: str,
-    out: str,
+    out: str | None,
     dpi: int,
     checkpoint: str,
 ) -> None:
@@ -89,6 +97,9 @@ def draw_positions(
     fig = positions_figure(
         model, kind, trained=trained, name=path.name, max_positions=max_positions, layers=chosen
     )
+    if not out:
+        folder = run_directory(path) if trained else Path("runs") / "pictures"
+        out = str(folder / ("positions.png" if trained else f"positions-{path.stem}.png"))
     width, height = save_png(fig, out, dpi)
     state = (
         "trained" if trained else "from the recipe, untrained" if kind != "sinusoidal" else "fixed"

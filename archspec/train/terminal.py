@@ -67,10 +67,15 @@ class _Noise(logging.Filter):
 
 def filter_lightning_noise() -> None:
     """Drop Lightning's banners, tips and stop notices, and the known-harmless warnings."""
-    for name in ("lightning.pytorch", "lightning.fabric", "pytorch_lightning", "lightning_fabric"):
-        for handler in logging.getLogger(name).handlers:
-            if not any(isinstance(f, _Noise) for f in handler.filters):
-                handler.addFilter(_Noise())
+    import lightning_utilities.core.rank_zero as rank_zero
+
+    # rank_zero_info logs through rank_zero.log; the handlers catch the other modules' loggers
+    targets = [rank_zero.log, logging.getLogger("lightning.pytorch.utilities.rank_zero")]
+    for name in ("lightning.pytorch", "lightning.fabric"):
+        targets += logging.getLogger(name).handlers
+    for target in targets:
+        if not any(isinstance(f, _Noise) for f in target.filters):
+            target.addFilter(_Noise())
     for pattern in HARMLESS_WARNINGS:
         warnings.filterwarnings("ignore", message=pattern)
 
