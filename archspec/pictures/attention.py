@@ -152,21 +152,23 @@ AXES = {
 
 def attention_figure(maps: AttentionMaps, layers: Sequence[int], heads: Sequence[int]) -> Any:
     """A grid of heat maps, one per (layer, head): a row per layer, a column per head, wrapped
-    onto more rows when that would be wider than MAX_WIDTH; one colour bar for all."""
+    onto more rows when that would be wider than MAX_WIDTH; one colour bar for all, from 0 to
+    the largest weight shown (a near-uniform map over many keys stays visible)."""
     panel = panel_inches(max(len(maps.queries), len(maps.keys)))
     what = "cross-attention" if maps.kind == "cross" else f"{maps.stack} self-attention"
-    title = f"{what}: {maps.source!r}"
+    title = f"{what}: {_cut(maps.source)!r}"
     if maps.target is not None:
-        title += f" → {maps.target!r}"
+        title += f" → {_cut(maps.target)!r}"
     pairs = [(layer, head) for layer in layers for head in heads]
     rows, cols = layout(len(pairs), len(heads), panel)
     fig, axes = grid(rows, cols, panel, wrapped(title, int(cols * panel * 11)))
     flat = [ax for row in axes for ax in row]
     image = None
+    top = max(float(maps.weights[layer][head].max()) for layer, head in pairs)  # colour scale
     y_name, x_name = AXES[(maps.kind, maps.stack)]
     for i, (ax, (layer, head)) in enumerate(zip(flat, pairs, strict=False)):
         w = maps.weights[layer][head]  # (T, S)
-        image = heat_map(ax, w.numpy(), maps.keys, maps.queries, cmap="viridis", vmin=0, vmax=1)
+        image = heat_map(ax, w.numpy(), maps.keys, maps.queries, cmap="viridis", vmin=0, vmax=top)
         ax.set_title(f"layer {layer} · head {head}", fontsize=9)
         if i % cols == 0:
             ax.set_ylabel(y_name, fontsize=8)
@@ -174,9 +176,13 @@ def attention_figure(maps: AttentionMaps, layers: Sequence[int], heads: Sequence
             ax.set_xlabel(x_name, fontsize=8)
     for ax in flat[len(pairs) :]:
         ax.set_visible(False)
-    bar = fig.colorbar(image, ax=flat[: len(pairs)], shrink=min(0.9, 2.5 / (rows * panel)))
+    bar = fig.colorbar(image, ax=flat[: len(pairs)], shrink=0.8, fraction=0.04, aspect=30)
     bar.set_label("attention weight", fontsize=8)
     return fig
+
+
+def _cut(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def wrapped(title: str, width: int) -> str:

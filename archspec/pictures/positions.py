@@ -114,7 +114,9 @@ def _relative(model: Any, name: str, state: str, layers: Sequence[int] | None) -
             values = table.float().cpu().t().numpy()  # (D, R): distance on the x axis
             image = heat_map(ax, values, distances if 2 * k + 1 <= 33 else None, cmap="RdBu_r")
             ax.set(xlabel="distance j - i (key - query)", ylabel="dimension")
-            ax.set_title(f"{stack_name} layer {i}: {which} table a^{which[0].upper()}", fontsize=9)
+            ax.set_title(
+                f"{stack_name} layer {i}: {which} table $a^{which[0].upper()}$", fontsize=9
+            )
             fig.colorbar(image, ax=ax, shrink=0.8)
             if causal:
                 _grey_future(ax, k, values.shape[0])
