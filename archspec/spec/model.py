@@ -18,7 +18,7 @@ from archspec.spec.parts import (
     SinusoidalPositions,
     VocabPair,
 )
-from archspec.spec.vocab import VocabSize
+from archspec.spec.vocab import VocabSize, VocabSizeOrPair
 
 
 class ModelCommon(Spec):
@@ -97,7 +97,7 @@ class EncoderDecoderModel(ModelCommon):
     """The encoder stack."""
     decoder: DecoderStack = DecoderStack()
     """The decoder stack (with cross-attention to the encoder output)."""
-    vocab_size: VocabSize | VocabPair = 37000
+    vocab_size: VocabSizeOrPair = 37000
     """One shared vocabulary size, or {source: N, target: M}; auto (the default when the recipe
     has data): the trained tokenizer's size rounded up to a multiple of 64."""
     tying: Literal["none", "decoder", "all"] = "none"

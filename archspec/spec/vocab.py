@@ -14,6 +14,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WrapValidator
+from pydantic_core import PydanticCustomError
+
+from archspec.spec.parts import VocabPair
 
 MULTIPLE = 64
 """auto sizes are rounded up to a multiple of this."""
@@ -33,8 +36,25 @@ class AssumedVocab(int):
         return f"AssumedVocab({int(self)})"
 
 
+def _check(value: Any, also: str = "") -> Any:
+    """A clear message for a string that is not a number or 'auto', or a number below 2."""
+    if isinstance(value, str) and value != "auto" and not value.strip().isdigit():
+        hint = " (did you mean 'auto'?)" if value.lower().startswith("a") else ""
+        raise PydanticCustomError("vocab_size", f"expected a whole number or 'auto'{also}{hint}")
+    number = isinstance(value, int | str) and not isinstance(value, bool) and value != "auto"
+    if number and int(value) < 2:
+        raise PydanticCustomError("vocab_size", f"must be at least 2 (or 'auto'{also})")
+    return value
+
+
 def _parse(value: Any) -> Any:
+    """'auto' -> an assumed size."""
+    value = _check(value)
     return AssumedVocab(ASSUMED[None]) if value == "auto" else value
+
+
+def _parse_pair(value: Any) -> Any:
+    return value if isinstance(value, dict) else _check(value, " or a mapping {source, target}")
 
 
 def _keep_assumed(value: Any, handler: Any) -> Any:
@@ -53,6 +73,9 @@ VocabSize = Annotated[
     PlainSerializer(_dump),
 ]
 """The field type of a single vocabulary size."""
+
+VocabSizeOrPair = Annotated[VocabSize | VocabPair, BeforeValidator(_parse_pair)]
+"""An encoder-decoder's: one size (or auto) for both sides, or {source: N, target: M}."""
 
 
 def rounded(n: int) -> int:
