@@ -1,10 +1,12 @@
 """The header `archspec train` prints before the first step: what is trained, on what, where.
 
-recipe     recipes/quickstart/shakespeare-char.yaml (Character-level Shakespeare ...)
+recipe     recipes/quickstart/shakespeare-char.yaml: Character-level Shakespeare language ...
 model      decoder · 4 layers · d_model 128 · 4 heads · 822,016 parameters
-data       train 7,838 examples · 1,003,199 tokens · val 862 · 110,338 tokens · char, 65 tokens
-steps      1,000 steps of ≈4,128 tokens (32 examples) · 4.1 epochs · validate every 200
-device     1 × cpu · precision 32
+objective  causal-lm
+data       train 7,809 examples · 999,547 tokens · val 778 examples · 99,503 tokens · char
+           tokenizer, 75 tokens (5 special)       (one line on the terminal)
+steps      300 steps of ≈4,080 tokens · 1.22 epochs · validate every 200 and at the end
+device     1 × cpu · precision 32-true
 run        runs/shakespeare-char
 """
 
@@ -37,7 +39,8 @@ def _data(datamodule: Any) -> str:
         if size is not None:
             parts.append(f"{split} {size[0]:,} examples · {size[1]:,} tokens")
     tokenizer = getattr(datamodule.data, "tokenizer", None)
-    vocab = f"{datamodule.source_vocab_size:,} tokens"
+    special = getattr(datamodule, "num_special", 0)
+    vocab = f"{datamodule.source_vocab_size:,} tokens ({special} special)"
     if not datamodule.shared_vocabulary:
         vocab = f"{datamodule.source_vocab_size:,} + {datamodule.target_vocab_size:,} tokens"
     parts.append(f"{tokenizer.kind} tokenizer, {vocab}" if tokenizer else f"vocabulary {vocab}")

@@ -1,13 +1,9 @@
 """What `archspec train` shows while it trains, in the spirit of nanoGPT's train.py: a header
-that says what is being trained on what, one progress bar over the run's optimizer steps, and
-one plain line per validation.
+that says what is being trained on what (archspec/train/header.py), one progress bar over the
+run's optimizer steps, and one plain line per validation:
 
-    archspec train recipes/quickstart/shakespeare-char.yaml
-    recipe     recipes/quickstart/shakespeare-char.yaml: Character-level Shakespeare ...
-    model      decoder · 4 layers · d_model 128 · 822,016 parameters
-    ...
-    step 200: train 2.21 · val 2.09 · ppl 8.1 · acc 38.8%
-    step 340/1000 ━━━━━━━╺━━━━━━━━━━━━━  loss 1.92 · lr 2.6e-03 · 21,870 tok/s 0:00:41 ETA 0:01:22
+    step 200: train 2.350 · val 2.385 · ppl 10.9 · acc 30.9%
+    step 246/300 ━━━━━━━━━━━━━━━━━━╸━━━━ loss 2.251 · 21,870 tok/s 0:01:02 ETA 0:00:14
 
 Modes (`set_mode`, the train command's --plain and --quiet): `bar` (the default when stdout is
 a terminal), `plain` (the default otherwise, e.g. a log file or CI: a line every log_every steps
