@@ -133,17 +133,19 @@ def sized_to_tokenizer(recipe: Any, tokenizer_size: int) -> Any:
 
 
 def unused_vocabulary_warning(recipe: Any, datamodule: Any) -> str | None:
-    """A warning when a fixed vocab_size leaves more than half of the embedding table unused."""
+    """A warning when a fixed vocab_size is more than twice what auto would choose (so most
+    of the embedding table is never used)."""
     size = recipe.model.vocab_size
     if isinstance(size, AssumedVocab) or not isinstance(size, int) or datamodule is None:
         return None
     used = datamodule.source_vocab_size
-    if used * 2 > size:
-        return None
+    if size <= 2 * rounded(used):
+        return None  # auto would save less than half of the table
     unused = (size - used) * recipe.model.d_model
-    kind = getattr(getattr(recipe.data, "tokenizer", None), "kind", "the")
+    kind = getattr(getattr(recipe.data, "tokenizer", None), "kind", None)
+    tokenizer = f"{kind} tokenizer" if kind else "tokenizer"
     return (
-        f"model.vocab_size is {size:,} but the {kind} tokenizer has {used:,} tokens: "
+        f"model.vocab_size is {size:,} but the {tokenizer} has {used:,} tokens: "
         f"{size - used:,} rows of each embedding table ({unused:,} parameters per table) are "
         f"never used and every step computes their logits; set model.vocab_size: auto "
         f"(here {rounded(used):,})"

@@ -75,6 +75,8 @@ def train(
         run_dir = prepare_new_run_dir(run_dir or default_run_dir(recipe_path or "run.yaml"))
         ckpt = None
     rank0 = process_rank() == 0
+    if rank0 and not resume:
+        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
 
     L.seed_everything(recipe.trainer.seed, workers=True, verbose=False)
     objective = recipe.objective.kind  # type: ignore[union-attr]
@@ -85,9 +87,10 @@ def train(
         recipe_dir=recipe_path.parent if recipe_path else None,
         **objective_options(recipe),
     )
-    recipe = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
-    if rank0 and not resume:
-        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(recipe))
+    sized = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
+    if sized is not recipe and rank0 and not resume:
+        write_text_atomic(run_dir / "recipe.yaml", dump_recipe(sized))
+    recipe = sized
     module = module_class(objective)(recipe.model_dump(mode="json"), data_info(datamodule))
     callbacks = Callbacks(recipe.trainer, run_dir, recipe_path)
     callbacks.all += extra_callbacks or []
