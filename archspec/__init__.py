@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from torch import nn
 
     from archspec.evaluation.scoring import Evaluation
-    from archspec.loading import LoadedRun
+    from archspec.loading import LoadedRun, Which
 
 __version__ = "0.1.0"
 
@@ -38,12 +38,12 @@ def build_model(recipe: Recipe | Any) -> nn.Module:
     return _build(recipe)
 
 
-def load_run(path: str | Path, checkpoint: str = "best", device: str = "cpu") -> LoadedRun:
+def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") -> LoadedRun:
     """Load a run directory (its best or last checkpoint) or a .ckpt file: the model in eval
     mode, its recipe and tokenizers."""
     from archspec.loading import load_run as _load_run
 
-    return _load_run(path, checkpoint, device)  # type: ignore[arg-type]
+    return _load_run(path, checkpoint, device)
 
 
 def generate(run: LoadedRun | str | Path, texts: str | list[str], **options: Any) -> Any:
@@ -56,9 +56,9 @@ def generate(run: LoadedRun | str | Path, texts: str | list[str], **options: Any
     from archspec.decoding.text import generate as _generate
 
     loaded = run if not isinstance(run, str | os.PathLike) else load_run(run)
-    single = isinstance(texts, str)
-    out = _generate(loaded, [texts] if single else texts, **options)
-    return out[0] if single else out
+    if isinstance(texts, str):
+        return _generate(loaded, [texts], **options)[0]
+    return _generate(loaded, texts, **options)
 
 
 def evaluate(

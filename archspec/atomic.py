@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     """Call write(tmp) on a temporary file in path's folder, then rename it over path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

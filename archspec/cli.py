@@ -31,21 +31,30 @@ COMMANDS: dict[str, str] = {
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 
 
+class CommandImportError(RuntimeError):
+    """A COMMANDS entry that does not lead to a click command: a bug in archspec, not in the
+    user's input, so it surfaces with its traceback instead of a command vanishing."""
+
+
+def load_command(name: str) -> click.Command:
+    """The command COMMANDS names, imported now."""
+    target = COMMANDS[name]
+    module, _, attr = target.partition(":")
+    try:
+        command = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as err:
+        raise CommandImportError(f"command {name!r} ({target}) cannot be loaded: {err}") from err
+    if not isinstance(command, click.Command):
+        raise CommandImportError(f"command {name!r} ({target}) is not a click command")
+    return command
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module, attr = target.split(":")
-        try:
-            return getattr(importlib.import_module(module), attr)
-        except ModuleNotFoundError as err:
-            if err.name != module:  # a real missing dependency: let it show
-                raise
-            return None  # a command whose module is not part of this checkout yet
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -29,7 +29,7 @@ def maybe_compile(model: nn.Module, enabled: bool, **options: object) -> nn.Modu
     """The model, compiled in place with torch.compile when `enabled` (options go to
     torch.compile, e.g. mode="max-autotune"); returns the same module either way."""
     if enabled:
-        model.compile(**options)  # type: ignore[arg-type]
+        model.compile(**options)
     return model
 
 

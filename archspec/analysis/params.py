@@ -1,6 +1,6 @@
 """Parameter counts per component, from the spec alone.
 
-The builder must agree with these numbers exactly (tests/test_build_counts.py checks every
+The builder must agree with these numbers exactly (tests/build/test_build_counts.py checks every
 shipped recipe and every variant against the built module), so `diff`, `validate` and sweep
 dry-runs can report sizes without importing torch.
 """

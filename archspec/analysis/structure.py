@@ -3,7 +3,7 @@
 `parameter_manifest(spec)` is, name for name and shape for shape, what
 `build_model(spec).named_parameters()` yields (a tied parameter appears once, under the name it
 first has), computed from the spec alone without torch.  `archspec diff` compares two manifests
-to show which modules were added, removed or reshaped; tests/diff/test_structure.py checks the
+to show which modules were added, removed or reshaped; tests/diff/test_manifest.py checks the
 manifest against the built module for every variant, so the two cannot drift apart.
 
 The names follow archspec/nn: a model holds embeddings (`src_embed`, `tgt_embed` or `embed`,

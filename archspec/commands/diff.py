@@ -6,15 +6,13 @@ import sys
 
 import click
 
-from archspec.commands.recipes import SET_HELP
+from archspec.commands.options import set_ab_options
 
 
 @click.command()
 @click.argument("a")
 @click.argument("b")
-@click.option("--set", "both", multiple=True, metavar="PATH=VALUE", help=SET_HELP + " (both)")
-@click.option("--set-a", multiple=True, metavar="PATH=VALUE", help="Override a setting of A only.")
-@click.option("--set-b", multiple=True, metavar="PATH=VALUE", help="Override a setting of B only.")
+@set_ab_options
 @click.option("--all", "show_all", is_flag=True, help="Also list the fields that are equal.")
 @click.option(
     "--seq-len",

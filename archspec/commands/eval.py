@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from archspec.commands.generate import (
+from archspec.commands.options import (
     checkpoint_option,
     decoding_options,
     device_option,
     options_from,
 )
+
+if TYPE_CHECKING:
+    from archspec.loading import Which
 
 
 @click.command("eval")
@@ -27,7 +32,15 @@ from archspec.commands.generate import (
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def evaluate(run, data, limit, checkpoint, device, fmt, **flags):
+def evaluate(
+    run: str,
+    data: str | None,
+    limit: int | None,
+    checkpoint: Which,
+    device: str,
+    fmt: str,
+    **flags: Any,
+) -> None:
     """Score RUN (a run directory or .ckpt) on FILE: BLEU and chrF for translation (decoded
     with the paper's beam search unless --method says otherwise), loss and perplexity for
     every language model, accuracy and macro F1 for classifiers.

@@ -2,69 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
 import click
 
-checkpoint_option = click.option(
-    "--checkpoint",
-    type=click.Choice(["best", "last"]),
-    default="best",
-    show_default=True,
-    help="Which checkpoint of a run directory: best (by the run's metric) or last.",
+from archspec.commands.options import (
+    checkpoint_option,
+    decoding_options,
+    device_option,
+    options_from,
 )
+from archspec.errors import ArchspecError
 
-device_option = click.option(
-    "--device",
-    default="cpu",
-    show_default=True,
-    help="Where the model runs: auto (a GPU when there is one), cpu, cuda, cuda:N or mps.",
-)
-
-
-def decoding_options(command):
-    """The decoding flags `generate`, `eval` and `attention` share."""
-    options = [
-        click.option(
-            "--method",
-            type=click.Choice(["auto", "greedy", "beam", "sample"]),
-            default="auto",
-            show_default=True,
-            help="auto: beam search for encoder-decoder models, sampling for decoder-only ones.",
-        ),
-        click.option("--beam-size", type=click.IntRange(min=1), default=4, show_default=True),
-        click.option(
-            "--alpha",
-            type=float,
-            default=0.6,
-            show_default=True,
-            help="Length penalty ((5 + |Y|) / 6)^alpha of beam search.",
-        ),
-        click.option(
-            "--max-extra",
-            type=click.IntRange(min=0),
-            default=50,
-            show_default=True,
-            help="Translations stop at input length + this many tokens.",
-        ),
-        click.option(
-            "--no-cache",
-            is_flag=True,
-            help="Recompute every step instead of using the key/value cache (for comparison).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def options_from(flags: dict):
-    """DecodeOptions from the decoding flags (the others keep their defaults)."""
-    from dataclasses import fields
-
-    from archspec.decoding.text import DecodeOptions
-
-    known = {f.name for f in fields(DecodeOptions)}
-    given = {k: v for k, v in flags.items() if k in known}
-    return DecodeOptions(use_cache=not flags.get("no_cache", False), **given)
+if TYPE_CHECKING:
+    from archspec.loading import Which
 
 
 @click.command()
@@ -90,7 +44,15 @@ def options_from(flags: dict):
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True
 )
-def generate(run, texts, input_file, checkpoint, device, fmt, **flags):
+def generate(
+    run: str,
+    texts: tuple[str, ...],
+    input_file: IO[str] | None,
+    checkpoint: Which,
+    device: str,
+    fmt: str,
+    **flags: Any,
+) -> None:
     """Translate lines (encoder-decoder) or continue prompts (decoder-only) with the model of
     RUN, a run directory or a .ckpt file. Translations print one line per input line;
     continuations print the prompt followed by the generated text.
@@ -101,6 +63,38 @@ def generate(run, texts, input_file, checkpoint, device, fmt, **flags):
         archspec generate runs/translate-en-es --text "In the beginning was the word."
         archspec generate runs/shakespeare-char --text "ROMEO:" --max-new-tokens 300 --top-p 0.9
     """
-    from archspec.decoding.cli import run_generate
+    from archspec.decoding.text import generate as decode
+    from archspec.loading import find_checkpoint, load_run
 
-    run_generate(run, list(texts), input_file, options_from(flags), checkpoint, fmt, device)
+    find_checkpoint(Path(run), checkpoint)  # a bad run fails before stdin is read
+    lines = read_lines(list(texts), input_file)
+    if not any(line.strip() for line in lines):
+        raise ArchspecError("--text is empty: give a line to translate or a prompt to continue")
+    loaded = load_run(run, checkpoint, device)
+    outputs = decode(loaded, lines, options_from(flags))
+    translating = loaded.kind == "encoder-decoder"
+    for i, (line, out) in enumerate(zip(lines, outputs, strict=True)):
+        if fmt == "jsonl":
+            click.echo(json.dumps({"input": line, "output": out}, ensure_ascii=False))
+        elif translating:
+            click.echo(out)
+        else:
+            click.echo(("\n" if i else "") + line + out)
+
+
+def read_lines(texts: list[str], input_file: IO[str] | None) -> list[str]:
+    """--text values, else the lines of --input (or of stdin when it is not a terminal)."""
+    if texts:
+        return texts
+    stream = input_file
+    if stream is None:
+        if sys.stdin.isatty():
+            raise ArchspecError(
+                "nothing to decode: give --text TEXT, --input FILE, or pipe lines in"
+            )
+        stream = sys.stdin
+    lines = [line.rstrip("\r\n") for line in stream]
+    if not any(line.strip() for line in lines):
+        name = getattr(stream, "name", "the input")
+        raise ArchspecError(f"{name}: no text to decode (the input is empty)")
+    return lines

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from archspec.commands.generate import checkpoint_option, decoding_options, options_from
+from archspec.commands.options import (
+    checkpoint_option,
+    decoding_options,
+    dpi_option,
+    options_from,
+    set_option,
+)
 
-dpi_option = click.option("--dpi", type=click.IntRange(min=20), default=100, show_default=True)
+if TYPE_CHECKING:
+    from archspec.loading import Which
 
 
 @click.command()
@@ -30,7 +39,19 @@ dpi_option = click.option("--dpi", type=click.IntRange(min=20), default=100, sho
 @dpi_option
 @decoding_options
 @checkpoint_option
-def attention(run, text, target, kind, stack, layers, heads, out, dpi, checkpoint, **flags):
+def attention(
+    run: str,
+    text: str,
+    target: str | None,
+    kind: str,
+    stack: str | None,
+    layers: str,
+    heads: str,
+    out: str,
+    dpi: int,
+    checkpoint: Which,
+    **flags: Any,
+) -> None:
     """Draw the attention maps of RUN reading --text: one panel per (layer, head), tokens on
     the axes (rows: queries, columns: keys). Writes a PNG.
 
@@ -40,16 +61,19 @@ def attention(run, text, target, kind, stack, layers, heads, out, dpi, checkpoin
         archspec attention runs/translate-en-es --text "And God said." --kind cross --layers 2
         archspec attention runs/shakespeare-char --text "ROMEO: Good morrow" --heads 0,1
     """
-    from archspec.pictures.cli import draw_attention
+    from archspec.pictures.draw import draw_attention
 
-    draw_attention(
+    written = draw_attention(
         run, text, target, kind, stack, layers, heads, out, dpi, checkpoint, options_from(flags)
     )
+    if written.target is not None:
+        click.echo(f"target: {written.target}")
+    click.echo(written.message)
 
 
 @click.command()
 @click.argument("source", metavar="RECIPE_OR_RUN", type=click.Path())
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="Recipe override.")
+@set_option()
 @click.option(
     "--max-positions", type=click.IntRange(min=2), help="Draw the first N positions only."
 )
@@ -61,7 +85,15 @@ def attention(run, text, target, kind, stack, layers, heads, out, dpi, checkpoin
 )
 @dpi_option
 @checkpoint_option
-def positions(source, overrides, max_positions, layers, out, dpi, checkpoint):
+def positions(
+    source: str,
+    overrides: tuple[str, ...],
+    max_positions: int | None,
+    layers: str,
+    out: str,
+    dpi: int,
+    checkpoint: Which,
+) -> None:
     """Draw the positional encoding of a recipe (untrained) or a run (trained): the sinusoid
     table, a learned table, or the relative tables by distance. Writes a PNG.
 
@@ -71,6 +103,7 @@ def positions(source, overrides, max_positions, layers, out, dpi, checkpoint):
         archspec positions recipes/paper/base.yaml --max-positions 100
         archspec positions runs/shakespeare-char
     """
-    from archspec.pictures.cli import draw_positions
+    from archspec.pictures.draw import draw_positions
 
-    draw_positions(source, list(overrides), max_positions, layers, out, dpi, checkpoint)
+    written = draw_positions(source, list(overrides), max_positions, layers, out, dpi, checkpoint)
+    click.echo(written.message)

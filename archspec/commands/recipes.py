@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from archspec.commands.options import set_option
 from archspec.errors import ArchspecError
 
-SET_HELP = "Override a setting, value parsed as YAML (repeatable): --set model.heads=16"
+if TYPE_CHECKING:
+    from archspec.spec import Recipe
 
 
-def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
+def load_noting(path: str, overrides: tuple[str, ...] | list[str]) -> Recipe:
     """Resolve and validate one recipe, telling the user about keys a kind switch dropped."""
     from archspec.recipe import resolve_recipe
 
@@ -24,7 +27,7 @@ def load_noting(path: str, overrides: tuple[str, ...] | list[str]):
 
 @click.command()
 @click.argument("recipes", nargs=-1, required=True)
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@set_option()
 def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check recipes: one line each with the model kind and parameter count, or every error.
 
@@ -55,7 +58,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
 
 @click.command()
 @click.argument("recipe")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@set_option()
 def show(recipe: str, overrides: tuple[str, ...]) -> None:
     """Print the fully resolved recipe: extends merged, overrides applied, defaults filled in.
 
@@ -79,7 +82,7 @@ def schema(output: Path | None, check: bool) -> None:
 
         archspec schema --check
     """
-    from archspec.recipe.reference import stale_files, write_generated
+    from archspec.generated import stale_files, write_generated
     from archspec.recipe.source import display_path
 
     if check:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archspec.commands.options import set_option
+
 if TYPE_CHECKING:
     from rich.tree import Tree
     from torch import nn
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("recipe", type=click.Path(dir_okay=False))
-@click.option("--set", "overrides", multiple=True, metavar="a.b=v", help="Override a field.")
+@set_option()
 @click.option("--depth", default=6, show_default=True, help="Levels of the module tree to show.")
 def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     """Build the model on the meta device (nothing allocated) and print its module tree, the

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-SET_HELP = (
+from archspec.commands.options import set_option
+from archspec.errors import ArchspecError
+
+SWEEP_SET_HELP = (
     "A sweep setting (seeds=3, shrink.factor=16) or a recipe setting for every variant, "
     "applied last (trainer.max_steps=200); value parsed as YAML (repeatable)."
 )
@@ -38,7 +42,7 @@ def sweep() -> None:
 
 @sweep.command()
 @click.argument("sweep_file", metavar="SWEEP")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
+@set_option(help=SWEEP_SET_HELP)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -72,7 +76,16 @@ def sweep() -> None:
     "pattern, e.g. 'A-*' (repeatable); the others keep what they have.",
 )
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots at the end.")
-def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, only, no_plots) -> None:
+def run(
+    sweep_file: str,
+    overrides: tuple[str, ...],
+    dry_run: bool,
+    root: Path | None,
+    parallel: int | None,
+    devices_per_run: int | None,
+    only: tuple[str, ...],
+    no_plots: bool,
+) -> None:
     """Train every variant of SWEEP (a sweep file or a shipped name such as table3); running
     it again continues where it stopped.  Exit status 0 when all finished, 1 when some
     failed, 2 on a mistake in the sweep, 130 when stopped with Ctrl-C.
@@ -83,18 +96,33 @@ def run(sweep_file, overrides, dry_run, root, parallel, devices_per_run, only, n
         archspec sweep recipes/sweeps/table3.yaml --set shrink.factor=16 --parallel 2
         archspec sweep table3 --set shrink.factor=16 --only 'C-*' --only base
     """
-    from archspec.sweep.cli import run_sweep_command
-
-    run_sweep_command(
-        sweep_file,
-        list(overrides),
-        dry_run,
-        root,
-        parallel,
-        devices_per_run,
-        not no_plots,
-        only=list(only),
+    from archspec.sweep.study import (
+        default_root,
+        plan_study,
+        plan_text,
+        run_study,
+        select_variants,
+        untrainable,
     )
+
+    plan = plan_study(sweep_file, list(overrides), parallel, devices_per_run)
+    chosen = select_variants([v.name for v in plan.variants], list(only)) if only else None
+    for note in plan.sweep.notes:
+        click.echo(f"note: {note}", err=True)
+    problem = untrainable(plan)
+    if problem and not dry_run:
+        raise ArchspecError(problem)
+    if problem:
+        click.echo(f"note: {problem}", err=True)
+    if dry_run:
+        click.echo(plan_text(plan, chosen), nl=False)
+        return
+    root = root or default_root(plan)
+    outcome = run_study(plan, root, chosen, not no_plots, echo=lambda s: click.echo(s, err=True))
+    click.echo("")
+    click.echo((root / "table.md").read_text(encoding="utf-8"), nl=False)
+    click.echo(f"\nresults: {root}/results.csv, {root}/table.md, {root}/plots/")
+    sys.exit(outcome.exit_code)
 
 
 @sweep.command()
@@ -107,6 +135,8 @@ def report(root: Path, no_plots: bool) -> None:
 
         archspec sweep report sweeps/table3-shrink16
     """
-    from archspec.sweep.cli import report_command
+    from archspec.sweep.study import rebuild_report
 
-    report_command(root, not no_plots)
+    table, written = rebuild_report(root, not no_plots)
+    click.echo(table, nl=False)
+    click.echo(f"\nwrote {root / 'table.md'}" + "".join(f", {p}" for p in written))

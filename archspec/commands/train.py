@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from archspec.commands.options import set_option
 from archspec.spec.trainer import TrainerSpec
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def trainer_flags(command):
+
+def trainer_flags(command: F) -> F:
     """Add one --flag per TrainerSpec field; its value becomes `--set trainer.<field>=value`."""
     for name, field in reversed(list(TrainerSpec.model_fields.items())):
         default = field.default if field.default is not None else "none"
@@ -25,13 +31,7 @@ def trainer_flags(command):
 
 @click.command()
 @click.argument("recipe", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Override a recipe field, e.g. --set model.d_model=256 (repeatable).",
-)
+@set_option()
 @click.option(
     "--run-dir",
     type=click.Path(path_type=Path),
@@ -46,7 +46,15 @@ def trainer_flags(command):
 @click.option("--plain", is_flag=True, help="A line every log_every steps instead of the bar.")
 @click.option("--quiet", is_flag=True, help="Print nothing until the final report.")
 @trainer_flags
-def train(recipe, overrides, run_dir, resume, plain, quiet, **flags):
+def train(
+    recipe: Path | None,
+    overrides: tuple[str, ...],
+    run_dir: Path | None,
+    resume: Path | None,
+    plain: bool,
+    quiet: bool,
+    **flags: Any,
+) -> None:
     """Train RECIPE and write a run directory: recipe, tokenizer, checkpoints, metrics.
 
     Example:
@@ -55,8 +63,19 @@ def train(recipe, overrides, run_dir, resume, plain, quiet, **flags):
 
         archspec train recipes/examples/gpt-small.yaml --accelerator cpu --devices 2 --strategy ddp
     """
-    from archspec.train.cli import run_train
+    from archspec.train.launch import launch
+    from archspec.train.report import print_report
     from archspec.train.terminal import set_mode
 
     set_mode("quiet" if quiet else "plain" if plain else "auto")
-    run_train(recipe, list(overrides), run_dir, resume, flags)
+
+    result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume)
+    print_report(result, click.echo)
+    if result.summary["status"] == "stopped":
+        click.echo(f"Resume with: archspec train --resume {result.run_dir}", err=True)
+        sys.exit(130)
+
+
+def flag_overrides(flags: dict[str, Any]) -> list[str]:
+    """Trainer flags as `trainer.<field>=value` overrides (values parsed as YAML later)."""
+    return [f"trainer.{name}={value}" for name, value in flags.items() if value is not None]

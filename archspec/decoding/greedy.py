@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from archspec.decoding.loop import decode_loop, pad_rows
 from archspec.decoding.session import Seq2SeqSession
+from archspec.nn.models import EncoderDecoderTransformer
 
 
 def argmax(logits: Tensor) -> Tensor:
@@ -28,7 +29,7 @@ def greedy(
 
 @torch.no_grad()
 def greedy_translate(
-    model: nn.Module,
+    model: EncoderDecoderTransformer,
     src: Tensor,
     src_pad: Tensor | None,
     bos: int,

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from archspec.decoding.loop import Choose, decode_loop
 from archspec.decoding.session import DecoderSession
+from archspec.nn.models import DecoderTransformer
 
 
 def filter_logits(
@@ -67,7 +68,7 @@ def sample_tokens(
 
 @torch.no_grad()
 def sample(
-    model: nn.Module,
+    model: DecoderTransformer,
     prompt: Tensor,
     new_tokens: int,
     max_len: int,

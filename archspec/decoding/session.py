@@ -18,16 +18,22 @@ give the same logits up to float rounding (tests/decoding/test_cache.py).
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from archspec.nn.cache import KVCache
+from archspec.nn.models import DecoderTransformer, EncoderDecoderTransformer
 
 
 class Seq2SeqSession:
     """Decoding the target side of an encoder-decoder for a batch of sources."""
 
     def __init__(
-        self, model: nn.Module, src: Tensor, src_pad: Tensor | None, *, use_cache: bool = True
+        self,
+        model: EncoderDecoderTransformer,
+        src: Tensor,
+        src_pad: Tensor | None,
+        *,
+        use_cache: bool = True,
     ) -> None:
         self.model = model
         self.memory = model.encode(src, src_pad)  # (N, S, D)
@@ -70,7 +76,7 @@ class DecoderSession:
 
     def __init__(
         self,
-        model: nn.Module,
+        model: DecoderTransformer,
         *,
         prompt_len: int,
         use_cache: bool = True,

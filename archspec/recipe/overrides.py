@@ -104,7 +104,7 @@ def _check_path(model: type[BaseModel], data: Any, path: DocPath, label: Locatio
             owner = next((m for m in owners if key in m.model_fields), None)
             if owner is None:
                 raise RecipeError.at(label, _unknown(model, data, slot, picked, tuple(out), key))
-            slot = field_slot(owner, key)
+            slot = field_slot(owner, str(key))  # a field name: `key in model_fields` held
             value = value.get(key) if isinstance(value, dict) else None
         out.append(key)
     return tuple(out)
@@ -133,9 +133,9 @@ def _patch(slot: Slot | None, data: Any, path: DocPath, value: Any) -> Any:
         return value
     key, rest = path[0], path[1:]
     if isinstance(data, list):  # replace one element (merged, if both are mappings)
-        new = list(data)
-        child = _patch(slot.item() if slot else None, data[key], rest, value)
-        new[key] = merge(data[key], child, SourceMap(Location("")), SourceMap(Location("")))[0]
+        new, i = list(data), int(key)  # resolve_path made list indices ints
+        child = _patch(slot.item() if slot else None, data[i], rest, value)
+        new[i] = merge(data[i], child, SourceMap(Location("")), SourceMap(Location("")))[0]
         return new
     here = data.get(key) if isinstance(data, dict) else None
     child_slot = slot.child(key, data if isinstance(data, dict) else {}) if slot else None

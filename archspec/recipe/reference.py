@@ -1,4 +1,5 @@
-"""The recipe's JSON Schema and the README's recipe reference, both generated from the models.
+"""The recipe's JSON Schema and the README's recipe reference, both generated from the models
+(archspec/generated.py writes and checks them, with the sweep file's schema).
 
 One source: attribute docstrings become the schema's descriptions (Spec sets
 use_attribute_docstrings), and the README tables are rendered from that schema, so an editor's
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from archspec.errors import ArchspecError
@@ -19,7 +19,6 @@ from archspec.spec import Recipe
 
 ROOT = RECIPES_DIR.parent
 SCHEMA_PATH = ROOT / "schemas" / "recipe.schema.json"
-SWEEP_SCHEMA_PATH = ROOT / "schemas" / "sweep.schema.json"
 README_PATH = ROOT / "README.md"
 START, END = "<!-- recipe-reference:start -->", "<!-- recipe-reference:end -->"
 
@@ -27,19 +26,6 @@ START, END = "<!-- recipe-reference:start -->", "<!-- recipe-reference:end -->"
 def schema_text() -> str:
     """The recipe JSON Schema as committed in schemas/recipe.schema.json."""
     return json.dumps(Recipe.model_json_schema(), indent=2) + "\n"
-
-
-def sweep_schema_text() -> str:
-    """The sweep file's JSON Schema (schemas/sweep.schema.json); an inline `base:` recipe is
-    checked against the recipe schema."""
-    from archspec.sweep.spec import SweepSpec
-
-    schema = SweepSpec.model_json_schema()
-    for option in schema["properties"]["base"].get("anyOf", []):
-        if option.get("type") == "object":
-            option.clear()
-            option["$ref"] = "recipe.schema.json"
-    return json.dumps(schema, indent=2) + "\n"
 
 
 @dataclass
@@ -79,11 +65,11 @@ def _section(node: dict, path: str, defs: dict, sections: list[_Section]) -> Non
     children: dict[str, dict] = {}
     disc = node.get("discriminator", {}).get("propertyName") if len(members) > 1 else None
     if disc:  # one row for the tag itself: the choices, and the kind a default section has
-        default = node.get("default", {})
-        chosen = f"`{default[disc]}`" if isinstance(default, dict) and disc in default else ""
-        tags = ", ".join(f"`{t}`" for t, _ in members)
+        section = node.get("default", {})
+        chosen = f"`{section[disc]}`" if isinstance(section, dict) and disc in section else ""
+        kinds = ", ".join(f"`{t}`" for t, _ in members)
         desc = members[0][1]["properties"][disc].get("description", "")
-        rows[f"{path}.{disc}"] = [((f"one of {tags}", chosen or "required", desc), [])]
+        rows[f"{path}.{disc}"] = [((f"one of {kinds}", chosen or "required", desc), [])]
     for tag, member in members:
         required = set(member.get("required", []))
         for name, prop in member.get("properties", {}).items():
@@ -199,36 +185,3 @@ def readme_with_reference(readme: str, reference: str) -> str:
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{reference}{END}{tail}"
-
-
-def generated_files(schema_path: Path | None = None) -> dict[Path, str]:
-    """Every generated file and the text it should hold."""
-    schema_path = schema_path or SCHEMA_PATH
-    if not README_PATH.is_file():
-        raise ArchspecError(f"{README_PATH} not found: run `archspec schema` from a checkout")
-    readme = README_PATH.read_text(encoding="utf-8")
-    return {
-        schema_path: schema_text(),
-        SWEEP_SCHEMA_PATH: sweep_schema_text(),
-        README_PATH: readme_with_reference(readme, reference_markdown()),
-    }
-
-
-def stale_files(schema_path: Path | None = None) -> list[Path]:
-    """The generated files whose committed text differs from what the models produce."""
-    return [
-        path
-        for path, text in generated_files(schema_path).items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
-
-
-def write_generated(schema_path: Path | None = None) -> list[Path]:
-    """Regenerate the schema and the README reference; the files that changed."""
-    changed = []
-    for path, text in generated_files(schema_path).items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    return changed

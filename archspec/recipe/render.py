@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from archspec.recipe.errors import describe, did_you_mean, one_of
 from archspec.recipe.schema import CleanLoc, choices, clean_loc, field_slot, lacks
@@ -65,16 +66,18 @@ def render_validation_error(
     return lines
 
 
-def _without_union_noise(err: ValidationError, model: type[BaseModel]):
+def _without_union_noise(
+    err: ValidationError, model: type[BaseModel]
+) -> list[tuple[ErrorDetails, CleanLoc]]:
     """Pydantic tries every alternative of a plain union (`int | VocabPair`) and reports why
     each failed.  Keep what the user meant: the mapping alternative's errors for a mapping,
     else the scalar alternatives' (merged into one 'expected X or Y' when all are type errors).
     """
     errors = [(e, clean_loc(model, e["loc"])) for e in err.errors(include_url=False)]
-    groups: dict[DocPath, list[tuple[dict, CleanLoc]]] = {}
-    out: list[tuple[dict, CleanLoc]] = []
+    groups: dict[DocPath, list[tuple[ErrorDetails, CleanLoc]]] = {}
+    out: list[tuple[ErrorDetails, CleanLoc]] = []
     for e, loc in errors:
-        if loc.smart:
+        if loc.union_path is not None:  # loc.smart
             groups.setdefault(loc.union_path, []).append((e, loc))
         else:
             out.append((e, loc))
@@ -90,13 +93,20 @@ def _without_union_noise(err: ValidationError, model: type[BaseModel]):
         if all(e["type"] in EXPECTED for e, _ in scalar):
             wanted = list(dict.fromkeys(_expected(e, loc) for e, loc in members))
             e, loc = scalar[0]
-            out.append(({**e, "type": "union_type", "ctx": {"wanted": wanted}}, loc))
+            merged = ErrorDetails(
+                type="union_type",
+                loc=e["loc"],
+                msg=e["msg"],
+                input=e["input"],
+                ctx={"wanted": wanted},
+            )
+            out.append((merged, loc))
         else:
             out += [(e, loc) for e, loc in scalar if e["type"] not in EXPECTED]
     return out
 
 
-def _expected(e: dict, loc: CleanLoc) -> str:
+def _expected(e: ErrorDetails, loc: CleanLoc) -> str:
     if loc.member_is_model and loc.slot is not None:
         model = loc.slot.pick({})
         required = [n for n, f in model.model_fields.items() if f.is_required()] if model else []
@@ -105,7 +115,7 @@ def _expected(e: dict, loc: CleanLoc) -> str:
     return EXPECTED.get(e["type"], "a valid value")
 
 
-def _render(e: dict, loc: CleanLoc, sources: SourceMap, prefix: DocPath) -> list[Problem]:
+def _render(e: ErrorDetails, loc: CleanLoc, sources: SourceMap, prefix: DocPath) -> list[Problem]:
     kind, value = e["type"], e.get("input")
     path = (*prefix, *loc.path)
     at = sources.value(path)
@@ -137,7 +147,13 @@ def _render(e: dict, loc: CleanLoc, sources: SourceMap, prefix: DocPath) -> list
     if kind == "union_tag_not_found" and slot is not None:
         return [(at, path, _no_kind(slot, value))]
     tagged = slot is not None and slot.discriminator is not None
-    if kind in EXPECTED and tagged and isinstance(value, str) and value in slot.models:
+    if (
+        kind in EXPECTED
+        and slot is not None
+        and tagged
+        and isinstance(value, str)
+        and value in slot.models
+    ):
         hint = f"; write {{{slot.discriminator}: {value}}}"
         return [(at, path, f"expected a mapping, found {describe(value)}{hint}")]
     if kind == "union_type":

@@ -150,12 +150,6 @@ def choices(annotation: Any) -> list[Any]:
     return []
 
 
-def fields_accepted(slot: Slot, kind: Any) -> set[str] | None:
-    """Keys the alternative `kind` of a tagged slot accepts (None when unknown)."""
-    model = slot.models.get(str(kind))
-    return set(model.model_fields) if model is not None else None
-
-
 @dataclass
 class Step:
     """One element of a cleaned error location, with the model that owns it."""

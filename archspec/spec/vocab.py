@@ -11,9 +11,9 @@ of the table unused draws a warning (`unused_vocabulary_warning`). Imports no to
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer, WrapValidator
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from archspec.spec.parts import VocabPair
@@ -67,12 +67,15 @@ def _dump(value: Any) -> Any:
 
 
 VocabSize = Annotated[
-    Annotated[int, Field(ge=2)] | Literal["auto"],
+    int,
+    Field(ge=2),
     WrapValidator(_keep_assumed),
     BeforeValidator(_parse),
     PlainSerializer(_dump),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 2}, {"const": "auto"}]}),
 ]
-"""The field type of a single vocabulary size."""
+"""The field type of a single vocabulary size: an int once validated ('auto' becomes an
+AssumedVocab), the number or 'auto' in YAML and in the JSON Schema."""
 
 VocabSizeOrPair = Annotated[VocabSize | VocabPair, BeforeValidator(_parse_pair)]
 """An encoder-decoder's: one size (or auto) for both sides, or {source: N, target: M}."""

@@ -200,7 +200,7 @@ def _divide(sweep: SweepFile, data: dict[str, Any]) -> list[Change]:
     """The width changes `shrink.factor` makes to one variant's recipe document."""
     factor = sweep.spec.shrink.factor
     where = sweep.sources.value(("shrink", "factor"))
-    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    model = data["model"] if isinstance(data.get("model"), dict) else {}
     out = []
     problems = []
     for key in WIDTHS:
@@ -223,7 +223,7 @@ def _cases(sweep: SweepFile) -> list[tuple[str | None, list[Change], dict[str, f
     spec = sweep.spec
     if spec.cases is None:
         return [(None, [], {})]
-    out = []
+    out: list[tuple[str | None, list[Change], dict[str, float]]] = []
     for name, case in spec.cases.items():
         changes = [
             Change(p, v, sweep.sources.value(("cases", name, "set", p)), "case")

@@ -77,7 +77,7 @@ def split_sets(sets: list[str]) -> tuple[list[str], list[str]]:
         elif path[0] in recipe_keys:
             theirs.append(text)
         else:
-            near = closest(path[0], sorted(sweep_keys | recipe_keys), n=3, cutoff=0.5)
+            near = closest(str(path[0]), sorted(sweep_keys | recipe_keys), n=3, cutoff=0.5)
             hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
             raise RecipeError.at(
                 Location(f"--set {text}"),

@@ -76,7 +76,7 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
             cells += [_metric(g, m) for m in metrics]
             cells += [_number(first.get(f"ref_{k}")) for k in ref_keys]
             cells.append(_duration(g))
-            ranks = [r.get("rank") for r in g if r.get("rank") is not None]
+            ranks = [r["rank"] for r in g if r.get("rank") is not None]
             cells.append(str(min(ranks)) if ranks else "")
             if show_status:
                 cells.append(", ".join(sorted({r.get("status", "pending") for r in g})))
@@ -148,8 +148,7 @@ def _setting_columns(meta: dict[str, Any], groups: list[list[dict[str, Any]]]):
 
 
 def _metric(group: list[dict[str, Any]], metric: str) -> str:
-    values = [r.get(f"final_{metric}") for r in group]
-    values = [v for v in values if v is not None]
+    values = [r[f"final_{metric}"] for r in group if r.get(f"final_{metric}") is not None]
     if not values:
         return ""
     if len(values) == 1:

@@ -8,11 +8,12 @@ every checkpoint self-describing: `load_from_checkpoint(path)` needs nothing els
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import lightning as L
 import torch
 import torchmetrics
+from lightning.pytorch.utilities.types import OptimizerLRSchedulerConfig
 from torch import Tensor
 
 from archspec.build import build_model
@@ -71,7 +72,7 @@ class ArchspecModule(L.LightningModule):
     def on_validation_epoch_end(self) -> None:
         self._log_stage("val_", on_step=False)
 
-    def configure_optimizers(self) -> dict[str, Any]:
+    def configure_optimizers(self) -> OptimizerLRSchedulerConfig:
         optimizer = build_optimizer(self.model, self.recipe.optimizer)
         scheduler = lambda_lr(
             optimizer,
@@ -85,15 +86,20 @@ class ArchspecModule(L.LightningModule):
         }
 
     # -- metrics -----------------------------------------------------------------------------
+    def _stage_metrics(self, stage: str) -> dict[str, torchmetrics.MeanMetric]:
+        """The loss, nll and acc means of `train_` or `val_` (as built in __init__)."""
+        group = cast(torch.nn.ModuleDict, self.metrics[stage])
+        return {name: cast(torchmetrics.MeanMetric, metric) for name, metric in group.items()}
+
     def _update(self, stage: str, out: TokenLoss) -> None:
         n = out.count.clamp(min=1).float()
-        m = self.metrics[stage]
+        m = self._stage_metrics(stage)
         m["loss"].update(out.loss.detach(), n)
         m["nll"].update(out.nll, n)
         m["acc"].update(out.correct.float() / n, n)
 
     def _log_stage(self, stage: str, on_step: bool) -> None:
-        m = self.metrics[stage]
+        m = self._stage_metrics(stage)
         nll = m["nll"].compute()
         values = {
             f"{stage}loss": m["loss"].compute(),

@@ -3,13 +3,17 @@ against the raw reference texts (sacreBLEU's 13a tokenisation, through torchmetr
 
 from __future__ import annotations
 
-from torch import nn
-
 from archspec.decoding.greedy import greedy_translate
+from archspec.nn.models import EncoderDecoderTransformer
 
 
 def translate_for_bleu(
-    model: nn.Module, datamodule, samples: int, max_extra: int, rank: int, world_size: int
+    model: EncoderDecoderTransformer,
+    datamodule,
+    samples: int,
+    max_extra: int,
+    rank: int,
+    world_size: int,
 ) -> tuple[list[str], list[str]]:
     """Hypotheses and references for this rank's share of the first `samples` val pairs."""
     device = next(model.parameters()).device

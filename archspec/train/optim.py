@@ -11,7 +11,8 @@ from archspec.spec.optim import OptimizerSpec
 def param_groups(model: nn.Module, weight_decay: float) -> list[dict]:
     """Decay matrices; never biases, norm gains or 1-D parameters (the GPT-2/nanoGPT rule)."""
     seen: set[int] = set()
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for p in model.parameters():
         if not p.requires_grad or id(p) in seen:
             continue

@@ -146,7 +146,7 @@ def report_lines(result: RunResult) -> list[str]:
     return lines
 
 
-def print_report(result: RunResult, echo: Callable[[str], Any] = print) -> None:
+def print_report(result: RunResult, echo: Callable[[str], object] = print) -> None:
     """Print the outcome of a run on rank 0."""
     if process_rank() != 0:
         return

@@ -66,7 +66,10 @@ def filter_lightning_noise() -> None:
     import lightning_utilities.core.rank_zero as rank_zero
 
     # rank_zero_info logs through rank_zero.log; the handlers catch the other modules' loggers
-    targets = [rank_zero.log, logging.getLogger("lightning.pytorch.utilities.rank_zero")]
+    targets: list[logging.Filterer] = [
+        rank_zero.log,
+        logging.getLogger("lightning.pytorch.utilities.rank_zero"),
+    ]
     for name in ("lightning.pytorch", "lightning.fabric"):
         targets += logging.getLogger(name).handlers
     for target in targets:

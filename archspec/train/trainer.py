@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import lightning as L
+from lightning.fabric.loggers.csv_logs import _ExperimentWriter  # CSVLogger.experiment's type
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
@@ -47,28 +50,33 @@ class _AppendingWriter(ExperimentWriter):
                 self.metrics_keys = sorted(next(csv.reader(f), []))
 
 
-class CompletedSteps:
-    """Logs each row under the optimizer steps completed (1-based). Lightning passes the index
-    of the step being taken (0-based), so validation after step 200 would read 199."""
-
-    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        super().log_metrics(metrics, None if step is None else step + 1)  # type: ignore[misc]
+def completed_steps(step: int | None) -> int | None:
+    """The optimizer steps completed (1-based) for Lightning's index of the step being taken
+    (0-based, so that validation after step 200 would be logged as 199)."""
+    return None if step is None else step + 1
 
 
-class RunCSVLogger(CompletedSteps, CSVLogger):
-    """metrics.csv directly in the run directory, kept across resumes."""
+class RunCSVLogger(CSVLogger):
+    """metrics.csv directly in the run directory, kept across resumes, rows under the steps
+    completed."""
+
+    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
+        super().log_metrics(metrics, completed_steps(step))
 
     @property
     @rank_zero_experiment
-    def experiment(self) -> ExperimentWriter:
+    def experiment(self) -> _ExperimentWriter:
         if self._experiment is None:
             os.makedirs(self.root_dir, exist_ok=True)
             self._experiment = _AppendingWriter(log_dir=self.log_dir)
         return self._experiment
 
 
-class RunTensorBoardLogger(CompletedSteps, TensorBoardLogger):
+class RunTensorBoardLogger(TensorBoardLogger):
     """TensorBoard events under the same step numbers as metrics.csv."""
+
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        super().log_metrics(metrics, completed_steps(step))
 
 
 def loggers(run_dir: Path) -> list[Logger]:

@@ -1,14 +1,32 @@
-"""What `archspec attention` and `archspec positions` do once their flags are parsed."""
+"""Draw a run's attention maps, or a recipe's or run's positional tables, into a PNG: what
+`archspec attention` and `archspec positions` do once their flags are parsed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-
 from archspec.errors import ArchspecError
+from archspec.loading import Which
 from archspec.pictures.figures import save_png
+
+
+@dataclass(frozen=True)
+class Written:
+    """A PNG written: where, its size in pixels, and what it shows."""
+
+    path: str
+    width: int
+    height: int
+    shows: str
+    """e.g. '12 panels, layers 0-2 x heads 0,1' or 'relative positions (trained)'."""
+    target: str | None = None
+    """The target side whose attention was drawn (encoder-decoder models)."""
+
+    @property
+    def message(self) -> str:
+        return f"wrote {self.path} ({self.width}x{self.height} px): {self.shows}"
 
 
 def draw_attention(
@@ -21,29 +39,25 @@ def draw_attention(
     heads: str,
     out: str | None,
     dpi: int,
-    checkpoint: str,
+    checkpoint: Which,
     options: Any,
-) -> None:
-    """Record, draw and save the attention maps; say what was written."""
+) -> Written:
+    """Record, draw and save the attention maps of the run at `path` reading `text`."""
     from archspec.loading import load_run
     from archspec.pictures.attention import attention_figure, attention_maps, parse_indices
 
     if not text.strip():
         raise ArchspecError("--text is empty: give the sentence whose attention to draw")
-    run = load_run(path, checkpoint)  # type: ignore[arg-type]
+    run = load_run(path, checkpoint)
     maps = attention_maps(run, text, kind=kind, stack=stack, target=target, options=options)
     chosen_layers = parse_indices(layers, len(maps.weights), "layer")
     chosen_heads = parse_indices(heads, maps.weights[0].shape[0], "head")
     fig = attention_figure(maps, chosen_layers, chosen_heads)
     out = out or str(run_directory(Path(path)) / f"attention-{kind}.png")
     width, height = save_png(fig, out, dpi)
-    if maps.target is not None:
-        click.echo(f"target: {maps.target}")
     panels = len(chosen_layers) * len(chosen_heads)
-    click.echo(
-        f"wrote {out} ({width}x{height} px): {panels} panels, "
-        f"layers {_span(chosen_layers)} x heads {_span(chosen_heads)}"
-    )
+    shows = f"{panels} panels, layers {_span(chosen_layers)} x heads {_span(chosen_heads)}"
+    return Written(out, width, height, shows, maps.target)
 
 
 def run_directory(path: Path) -> Path:
@@ -66,8 +80,8 @@ def draw_positions(
     layers: str,
     out: str | None,
     dpi: int,
-    checkpoint: str,
-) -> None:
+    checkpoint: Which,
+) -> Written:
     """Build (recipe) or load (run) the model, draw its positional tables, save them."""
     import torch
 
@@ -80,7 +94,7 @@ def draw_positions(
 
         if overrides:
             raise ArchspecError("--set changes recipes; a trained run is drawn as it is")
-        run = load_run(path, checkpoint)  # type: ignore[arg-type]
+        run = load_run(path, checkpoint)
         model, recipe, trained = run.model, run.recipe, True
     else:
         from archspec.build import build_model
@@ -104,4 +118,4 @@ def draw_positions(
     state = (
         "trained" if trained else "from the recipe, untrained" if kind != "sinusoidal" else "fixed"
     )
-    click.echo(f"wrote {out} ({width}x{height} px): {kind} positions ({state})")
+    return Written(out, width, height, f"{kind} positions ({state})")

@@ -13,7 +13,7 @@ from archspec.analysis import count_parameters
 from archspec.build import build_model
 from archspec.spec import Recipe
 
-RECIPES = Path(__file__).resolve().parents[1] / "recipes"
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
 
 def _read(path: Path) -> dict:
