@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "eval": "archspec.commands.eval:evaluate",
     "attention": "archspec.commands.inspect:attention",
     "positions": "archspec.commands.inspect:positions",
+    "plot": "archspec.commands.plot:plot",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 )
 @click.option("--layers", default="all", show_default=True, help="e.g. 0,1 or 0-2 or all.")
 @click.option("--heads", default="all", show_default=True, help="e.g. 0,3 or all.")
-@click.option("--out", type=click.Path(dir_okay=False), default="attention.png", show_default=True)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="PNG  [default: RUN/attention-KIND.png]."
+)
 @dpi_option
 @decoding_options
 @checkpoint_option
@@ -76,7 +78,11 @@ def attention(
     "--max-positions", type=click.IntRange(min=2), help="Draw the first N positions only."
 )
 @click.option("--layers", default="all", show_default=True, help="Relative tables: e.g. 0,1.")
-@click.option("--out", type=click.Path(dir_okay=False), default="positions.png", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="PNG  [default: RUN/positions.png, or runs/pictures/positions-RECIPE.png].",
+)
 @dpi_option
 @checkpoint_option
 def positions(

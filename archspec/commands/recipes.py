@@ -39,6 +39,7 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """
     from archspec.analysis import count_parameters
     from archspec.recipe import RecipeError
+    from archspec.spec.vocab import assumption_note
 
     failed = 0
     for path in recipes:
@@ -49,7 +50,10 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
             failed += 1
             continue
         n = count_parameters(recipe)
-        click.echo(f"{path}: ok, {recipe.model.kind}, {n:,} parameters")
+        note = assumption_note(recipe)  # vocab_size: auto without a trained tokenizer
+        click.echo(
+            f"{path}: ok, {recipe.model.kind}, {n:,} parameters" + (f" ({note})" * bool(note))
+        )
     if failed:
         raise ArchspecError(f"{failed} of {len(recipes)} recipe(s) invalid")
 

@@ -43,12 +43,16 @@ def trainer_flags(command: F) -> F:
     metavar="RUN_DIR",
     help="Continue RUN_DIR from its last checkpoint (trainer flags may change).",
 )
+@click.option("--plain", is_flag=True, help="A line every log_every steps instead of the bar.")
+@click.option("--quiet", is_flag=True, help="Print nothing until the final report.")
 @trainer_flags
 def train(
     recipe: Path | None,
     overrides: tuple[str, ...],
     run_dir: Path | None,
     resume: Path | None,
+    plain: bool,
+    quiet: bool,
     **flags: Any,
 ) -> None:
     """Train RECIPE and write a run directory: recipe, tokenizer, checkpoints, metrics.
@@ -62,6 +66,9 @@ def train(
     from archspec.train.divergence import DIVERGED_EXIT
     from archspec.train.launch import launch
     from archspec.train.report import print_report
+    from archspec.train.terminal import set_mode
+
+    set_mode("quiet" if quiet else "plain" if plain else "auto")
 
     result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume)
     print_report(result, click.echo)

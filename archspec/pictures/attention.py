@@ -25,7 +25,7 @@ import torch
 
 from archspec.data.tokenizers import BOS, EOS
 from archspec.errors import ArchspecError
-from archspec.pictures.figures import grid, heat_map, panel_inches, token_label
+from archspec.pictures.figures import grid, heat_map, layout, panel_inches, token_label
 
 
 @dataclass
@@ -142,18 +142,51 @@ def attention_maps(
     return AttentionMaps(kind, stack, weights, queries, keys, text, target_text)
 
 
+AXES = {
+    ("self", "encoder"): ("query token", "key token (attended to)"),
+    ("self", "decoder"): ("query token", "key token (attended to; later ones are masked)"),
+    ("cross", "decoder"): ("predicted target token", "source token (attended to)"),
+}
+"""(rows, columns) axis labels by (kind, stack)."""
+
+
 def attention_figure(maps: AttentionMaps, layers: Sequence[int], heads: Sequence[int]) -> Any:
-    """A grid of heat maps: one row per layer, one column per head."""
+    """A grid of heat maps, one per (layer, head): a row per layer, a column per head, wrapped
+    onto more rows when that would be wider than MAX_WIDTH; one colour bar for all, from 0 to
+    the largest weight shown (a near-uniform map over many keys stays visible)."""
     panel = panel_inches(max(len(maps.queries), len(maps.keys)))
     what = "cross-attention" if maps.kind == "cross" else f"{maps.stack} self-attention"
-    title = f"{what}: {maps.source!r}"
+    title = f"{what}: {_cut(maps.source)!r}"
     if maps.target is not None:
-        title += f" → {maps.target!r}"
-    fig, axes = grid(len(layers), len(heads), panel, title)
-    for r, layer in enumerate(layers):
-        for c, head in enumerate(heads):
-            ax = axes[r][c]
-            w = maps.weights[layer][head]  # (T, S)
-            heat_map(ax, w.numpy(), maps.keys, maps.queries, cmap="viridis", vmin=0.0, vmax=1.0)
-            ax.set_title(f"layer {layer} · head {head}", fontsize=9)
+        title += f" → {_cut(maps.target)!r}"
+    pairs = [(layer, head) for layer in layers for head in heads]
+    rows, cols = layout(len(pairs), len(heads), panel)
+    fig, axes = grid(rows, cols, panel, wrapped(title, int(cols * panel * 11)))
+    flat = [ax for row in axes for ax in row]
+    image = None
+    top = max(float(maps.weights[layer][head].max()) for layer, head in pairs)  # colour scale
+    y_name, x_name = AXES[(maps.kind, maps.stack)]
+    for i, (ax, (layer, head)) in enumerate(zip(flat, pairs, strict=False)):
+        w = maps.weights[layer][head]  # (T, S)
+        image = heat_map(ax, w.numpy(), maps.keys, maps.queries, cmap="viridis", vmin=0, vmax=top)
+        ax.set_title(f"layer {layer} · head {head}", fontsize=9)
+        if i % cols == 0:
+            ax.set_ylabel(y_name, fontsize=8)
+        if i + cols >= len(pairs):
+            ax.set_xlabel(x_name, fontsize=8)
+    for ax in flat[len(pairs) :]:
+        ax.set_visible(False)
+    bar = fig.colorbar(image, ax=flat[: len(pairs)], shrink=0.8, fraction=0.04, aspect=30)
+    bar.set_label("attention weight", fontsize=8)
     return fig
+
+
+def _cut(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def wrapped(title: str, width: int) -> str:
+    """The title broken into lines of at most `width` characters."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, max(20, width))) or title

@@ -37,7 +37,7 @@ def draw_attention(
     stack: str | None,
     layers: str,
     heads: str,
-    out: str,
+    out: str | None,
     dpi: int,
     checkpoint: Which,
     options: Any,
@@ -53,10 +53,18 @@ def draw_attention(
     chosen_layers = parse_indices(layers, len(maps.weights), "layer")
     chosen_heads = parse_indices(heads, maps.weights[0].shape[0], "head")
     fig = attention_figure(maps, chosen_layers, chosen_heads)
+    out = out or str(run_directory(Path(path)) / f"attention-{kind}.png")
     width, height = save_png(fig, out, dpi)
     panels = len(chosen_layers) * len(chosen_heads)
     shows = f"{panels} panels, layers {_span(chosen_layers)} x heads {_span(chosen_heads)}"
     return Written(out, width, height, shows, maps.target)
+
+
+def run_directory(path: Path) -> Path:
+    """The run directory of a run path or of a checkpoint inside one (RUN/checkpoints/x.ckpt)."""
+    if path.suffix == ".ckpt":
+        return path.parent.parent if path.parent.name == "checkpoints" else path.parent
+    return path
 
 
 def _span(indices: list[int]) -> str:
@@ -70,7 +78,7 @@ def draw_positions(
     overrides: list[str],
     max_positions: int | None,
     layers: str,
-    out: str,
+    out: str | None,
     dpi: int,
     checkpoint: Which,
 ) -> Written:
@@ -105,6 +113,9 @@ def draw_positions(
     fig = positions_figure(
         model, kind, trained=trained, name=path.name, max_positions=max_positions, layers=chosen
     )
+    if not out:
+        folder = run_directory(path) if trained else Path("runs") / "pictures"
+        out = str(folder / ("positions.png" if trained else f"positions-{path.stem}.png"))
     width, height = save_png(fig, out, dpi)
     state = (
         "trained" if trained else "from the recipe, untrained" if kind != "sinusoidal" else "fixed"

@@ -2,7 +2,9 @@
 grid of equal panels, heat maps with token labels, and PNG output at a known pixel size.
 
 A figure is `cols x PANEL` inches wide and `rows x PANEL + TITLE` high (panels grow for long
-sentences, see `panel_inches`); saved at `dpi`, its PNG is exactly that many pixels.
+sentences, see `panel_inches`, and wrap onto more rows beyond MAX_WIDTH, see `layout`); saved at
+`dpi`, its PNG is exactly that many pixels. Tick labels are at least LABEL_POINTS high; when a
+panel is too small for every token's label, every n-th token is labelled.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ PANEL = 3.2
 TITLE = 0.6
 """Inches above the panels for the figure's title."""
 DPI = 100
+MAX_WIDTH = 16.0
+"""Inches: a figure wider than this wraps its panels onto more rows."""
+LABEL_POINTS = 7
+"""Smallest tick-label font size (points: 10 px at 100 dpi)."""
 
 
 def matplotlib_figure(width: float, height: float) -> Any:
@@ -37,8 +43,16 @@ def matplotlib_figure(width: float, height: float) -> Any:
 
 
 def panel_inches(n_tokens: int) -> float:
-    """Side of one panel: PANEL up to 12 tokens, then 0.22 inch per token (at most 10)."""
-    return min(max(PANEL, 0.22 * n_tokens + 0.6), 10.0)
+    """Side of one panel: PANEL up to 12 tokens, then 0.15 inch per token (at most 7)."""
+    return min(max(PANEL, 0.15 * n_tokens + 1.4), 7.0)
+
+
+def layout(count: int, per_row: int, panel: float) -> tuple[int, int]:
+    """(rows, cols) for `count` panels meant as rows of `per_row`, at most MAX_WIDTH wide."""
+    cols = max(1, min(per_row, int(MAX_WIDTH // panel)))
+    if cols == per_row:
+        return -(-count // per_row), per_row
+    return -(-count // cols), cols
 
 
 def grid(rows: int, cols: int, panel: float, title: str) -> tuple[Any, list[list[Any]]]:
@@ -63,12 +77,26 @@ def heat_map(
     image = ax.imshow(
         values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest"
     )
-    small = 7 if max(len(x_labels or []), len(y_labels or [])) <= 24 else 5
+    n = max(len(x_labels or []), len(y_labels or []))
+    size = 8 if n <= 24 else LABEL_POINTS
     if x_labels is not None:
-        ax.set_xticks(range(len(x_labels)), list(x_labels), rotation=90, fontsize=small)
+        ticks = _every(len(x_labels), ax, "x", size)
+        ax.set_xticks(ticks, [x_labels[i] for i in ticks], rotation=90, fontsize=size)
     if y_labels is not None:
-        ax.set_yticks(range(len(y_labels)), list(y_labels), fontsize=small)
+        ticks = _every(len(y_labels), ax, "y", size)
+        ax.set_yticks(ticks, [y_labels[i] for i in ticks], fontsize=size)
     return image
+
+
+def _every(n: int, ax: Any, axis: str, points: float) -> list[int]:
+    """Tick positions: every label when they fit the panel at `points`, else every k-th."""
+    fig = ax.get_figure()
+    width, height = fig.get_size_inches()
+    bbox = ax.get_position()  # in figure fractions (before layout: an estimate)
+    inches = bbox.width * width if axis == "x" else bbox.height * height
+    room = max(1, int(inches * 72 / (points * 1.25)))
+    step = max(1, -(-n // room))
+    return list(range(0, n, step))
 
 
 def save_png(fig: Any, path: str | Path, dpi: int = DPI) -> tuple[int, int]:

@@ -129,23 +129,46 @@ def _learned(model: Any, name: str, state: str, max_positions: int | None) -> An
 
 
 def _relative(model: Any, name: str, state: str, layers: Sequence[int] | None) -> Any:
-    rows: list[tuple[str, int, Any]] = []
+    rows: list[tuple[str, int, Any, bool]] = []
     for stack_name, stack in _stacks(model):
         chosen = range(len(stack.layers)) if layers is None else layers
+        causal = getattr(stack, "mask_kind", None) == "causal"
         for i in chosen:
-            rows.append((stack_name, i, stack.layers[i].self_attn.sublayer.position))
+            rows.append((stack_name, i, stack.layers[i].self_attn.sublayer.position, causal))
     with_values = rows[0][2].value_table is not None
     k = rows[0][2].max_distance
     title = f"{name}: relative positions, clipped at ±{k} ({state})"
     fig, axes = grid(len(rows), 2 if with_values else 1, TABLE_PANEL, title)
     distances = [str(r) for r in range(-k, k + 1)]
-    for row, (stack_name, i, rel) in enumerate(rows):
+    for row, (stack_name, i, rel, causal) in enumerate(rows):
         tables = [("key", rel.key_table)] + ([("value", rel.value_table)] if with_values else [])
         for col, (which, table) in enumerate(tables):
             ax = axes[row][col]
             values = table.float().cpu().t().numpy()  # (D, R): distance on the x axis
             image = heat_map(ax, values, distances if 2 * k + 1 <= 33 else None, cmap="RdBu_r")
-            ax.set(xlabel="distance j - i", ylabel="dimension")
-            ax.set_title(f"{stack_name} layer {i}: {which} table a^{which[0].upper()}", fontsize=9)
+            ax.set(xlabel="distance j - i (key - query)", ylabel="dimension")
+            ax.set_title(
+                f"{stack_name} layer {i}: {which} table $a^{which[0].upper()}$", fontsize=9
+            )
             fig.colorbar(image, ax=ax, shrink=0.8)
+            if causal:
+                _grey_future(ax, k, values.shape[0])
     return fig
+
+
+def _grey_future(ax: Any, k: int, dims: int) -> None:
+    """Cover the distances j - i > 0 that a causal stack never looks up."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(
+        Rectangle((k + 0.5, -0.5), k, dims, facecolor="0.85", alpha=0.85, edgecolor="none")
+    )
+    ax.text(
+        k + 0.5 + k / 2,
+        dims / 2 - 0.5,
+        "unused\n(causal: no\nlater keys)",
+        ha="center",
+        va="center",
+        fontsize=8,
+        color="0.3",
+    )

@@ -35,6 +35,7 @@ from archspec.components.tokenizer.bpe import BYTE_ALPHABET, BpeTokenizer
 from archspec.components.tokenizer.char import CharTokenizer
 from archspec.components.tokenizer.word import WordTokenizer
 from archspec.spec.base import Issues, Spec, fill
+from archspec.spec.vocab import assume_for_data
 
 __all__ = [
     "BYTE_ALPHABET",
@@ -134,6 +135,7 @@ class DataSpec(Spec):
 def check_data_fits_model(data: DataSpec, model: Any, issues: Issues) -> None:
     """Checks that need both sections, and fills `seq_len` from model.max_len (called by
     Recipe after validation, which raises the issues); `model` is any ModelSpec."""
+    assume_for_data(model, data)  # an unset vocab_size is auto; auto's assumed size
     vocab = model.vocab_size
     vocabs = (vocab.source, vocab.target) if hasattr(vocab, "source") else (vocab,)
     if data.seq_len is not None and data.seq_len > model.max_len:

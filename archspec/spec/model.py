@@ -25,6 +25,7 @@ from archspec.spec.parts import (
     SinusoidalPositions,
     VocabPair,
 )
+from archspec.spec.vocab import VocabSize, VocabSizeOrPair
 
 
 class ModelCommon(Spec):
@@ -126,8 +127,9 @@ class EncoderDecoderModel(ModelCommon):
     """The encoder stack."""
     decoder: DecoderStack = DecoderStack()
     """The decoder stack (with cross-attention to the encoder output)."""
-    vocab_size: Annotated[int, Field(ge=2)] | VocabPair = 37000
-    """One shared vocabulary size, or {source: N, target: M}."""
+    vocab_size: VocabSizeOrPair = 37000
+    """One shared vocabulary size, or {source: N, target: M}; auto (the default when the recipe
+    has data): the trained tokenizer's size rounded up to a multiple of 64."""
     tying: Literal["none", "decoder", "all"] = "none"
     """none; decoder (target embedding = output projection); all (source, target and output share
     one matrix: needs one vocabulary)."""
@@ -166,8 +168,9 @@ class EncoderModel(ModelCommon):
     """Architecture: encoder-decoder, encoder (encoder-only) or decoder (decoder-only)."""
     encoder: EncoderStack = EncoderStack()
     """The encoder stack."""
-    vocab_size: int = Field(30000, ge=2)
-    """Vocabulary size."""
+    vocab_size: VocabSize = 30000
+    """Vocabulary size; auto (the default when the recipe has data): the trained tokenizer's
+    size rounded up to a multiple of 64."""
 
     @model_validator(mode="after")
     def _rules(self) -> EncoderModel:
@@ -191,8 +194,9 @@ class DecoderModel(ModelCommon):
     """Architecture: encoder-decoder, encoder (encoder-only) or decoder (decoder-only)."""
     decoder: DecoderStack = DecoderStack()
     """The decoder stack (no cross-attention)."""
-    vocab_size: int = Field(32000, ge=2)
-    """Vocabulary size."""
+    vocab_size: VocabSize = 32000
+    """Vocabulary size; auto (the default when the recipe has data): the trained tokenizer's
+    size rounded up to a multiple of 64."""
     tying: Literal["none", "decoder"] = "none"
     """none, or decoder: the token embedding is also the output projection."""
 

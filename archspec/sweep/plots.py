@@ -50,7 +50,8 @@ def write_plots(rows: list[dict[str, Any]], meta: dict[str, Any], root: Path) ->
             _panel(ax, rows, meta, leaf, metric)
         for ax in list(grid.flat)[len(panels) :]:
             ax.set_visible(False)
-        fig.suptitle(f"{meta.get('title') or meta['name']}: {metric}", fontsize=10)
+        title = f"{meta.get('title') or meta['name']}: {metric}"
+        fig.suptitle(wrapped(title, int(cols * 4.2 * 12)), fontsize=10)
         fig.tight_layout()
         out.append(_save(fig, root / "plots" / f"{metric}.png"))
         plt.close(fig)
@@ -171,30 +172,61 @@ def _curves(rows, plt, meta):
             continue
         history = read_metrics(Path(run_dir) / "metrics.csv").get(CURVE_METRIC)
         if history:
-            runs.append((r["variant"], history))
+            runs.append((r["variant"], {CURVE_METRIC: history}))
     if not runs:
         return None
     fig, ax = plt.subplots(figsize=(8, 5))
-    colors = plt.get_cmap("tab10" if len(runs) <= 10 else "tab20")
-    for i, (name, history) in enumerate(runs):
-        style = ("-", "--", ":")[(i // colors.N) % 3]  # beyond 20 runs, colours repeat dashed
-        ax.plot(
-            [s for s, _ in history],
-            [v for _, v in history],
-            marker=".",
-            label=name,
-            color=colors(i % colors.N),
-            linestyle=style,
-        )
-    ax.set_xlabel("step")
-    ax.set_ylabel(CURVE_METRIC)
-    ax.set_title(f"{meta.get('title') or meta['name']}: validation loss", fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(
-        fontsize=7, ncol=2 if len(runs) > 12 else 1, loc="upper left", bbox_to_anchor=(1.01, 1.0)
-    )
+    draw_curves(ax, runs, [CURVE_METRIC])
+    ax.set_title(wrapped(f"{meta.get('title') or meta['name']}: validation loss", 80), fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def run_colors(n: int) -> list[tuple[Any, str]]:
+    """(colour, line style) for n runs: tab10/tab20, dashed then dotted beyond 20."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    return [(cmap(i % cmap.N), ("-", "--", ":")[(i // cmap.N) % 3]) for i in range(n)]
+
+
+def draw_curves(
+    ax: Any,
+    runs: list[tuple[str, dict[str, list[tuple[int, float]]]]],
+    metrics: list[str],
+    legend: bool = True,
+) -> None:
+    """One line per (run, metric) against the step: the first metric solid with markers, the
+    others thin (e.g. val_loss over train_loss); a run keeps its colour; legend outside right."""
+    for (name, history), (color, style) in zip(runs, run_colors(len(runs)), strict=True):
+        for j, metric in enumerate(metrics):
+            points = history.get(metric)
+            if not points:
+                continue
+            label = name if len(metrics) == 1 else f"{name}: {metric}"
+            ax.plot(
+                [s for s, _ in points],
+                [v for _, v in points],
+                marker="." if j == 0 else None,
+                linewidth=1.6 if j == 0 else 0.9,
+                alpha=1.0 if j == 0 else 0.6,
+                label=label,
+                color=color,
+                linestyle=style,
+            )
+    ax.set_xlabel("step")
+    ax.set_ylabel(metrics[0] if len(metrics) == 1 else " / ".join(metrics))
+    ax.grid(alpha=0.3)
+    if legend:
+        n = len(ax.get_lines())
+        ax.legend(fontsize=7, ncol=2 if n > 12 else 1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def wrapped(title: str, width: int) -> str:
+    """A title broken into lines of at most `width` characters (long sweep names stay whole)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
 
 
 def _save(fig, path: Path) -> Path:

@@ -61,7 +61,8 @@ class ArchspecModule(L.LightningModule):
         out = self.compute(batch)
         self.log("loss", out.loss.detach(), prog_bar=True, batch_size=int(out.count))
         self._update("train_", out)
-        if (self.global_step + 1) % self.recipe.trainer.log_every == 0:
+        step, spec = self.global_step + 1, self.recipe.trainer
+        if step % spec.log_every == 0 or step == spec.max_steps:  # the last window too
             self._log_stage("train_", on_step=True)
         return out.loss
 

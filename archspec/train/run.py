@@ -19,6 +19,7 @@ from archspec.atomic import remove_stale_temporaries, write_json_atomic, write_t
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
 from archspec.spec.objective import objective_impl
+from archspec.spec.vocab import sized_to_tokenizer, tokenizer_ceiling
 from archspec.train import rundir
 from archspec.train.rundir import checkpoint_dir, default_run_dir, last_checkpoint
 
@@ -102,10 +103,9 @@ def train(
     objective = objective_impl(recipe.objective)
     try:
         datamodule = build_datamodule(
-            recipe,
-            staging or run_dir,
-            recipe_dir=recipe_dir,
+            tokenizer_ceiling(recipe), staging or run_dir, recipe_dir=recipe_dir
         )
+        recipe = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
         if staging is not None:
             write_text_atomic(staging / "recipe.yaml", dump_recipe(recipe))
             rundir.publish(staging, run_dir)
@@ -123,7 +123,7 @@ def train(
         if worker_dir is None:
             rundir.announce_run_dir(run_dir)
         module = objective.module_class()(recipe.model_dump(mode="json"), data_info(datamodule))
-        callbacks = Callbacks(recipe.trainer, run_dir)
+        callbacks = Callbacks(recipe.trainer, run_dir, recipe_path)
         callbacks.all += [RecipeStamp(rundir.recipe_hash(recipe)), *(extra_callbacks or [])]
         trainer = build_trainer(recipe.trainer, run_dir, callbacks)
         start = time.perf_counter()
@@ -147,6 +147,7 @@ def train(
             if diverged
             else objective.final_sample(recipe.objective, recipe, module, datamodule)
         )
+        summary["sample_prompt"] = sample_prompt(datamodule) if summary["sample"] else None
         write_json_atomic(run_dir / "summary.json", summary)
         rundir.dedupe_metrics(run_dir)
     return RunResult(run_dir=run_dir, summary=summary)
@@ -225,3 +226,9 @@ def data_info(datamodule) -> dict[str, Any]:
         "num_classes": datamodule.num_classes,
         "label_names": datamodule.label_names,
     }
+
+
+def sample_prompt(datamodule) -> str | None:
+    """The start of the validation (else training) text: the prompt of the final sample."""
+    texts = datamodule.sources("val") or datamodule.sources("train")
+    return texts[0][:64] if texts else None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import lightning as L
 from lightning.fabric.loggers.csv_logs import _ExperimentWriter  # CSVLogger.experiment's type
-from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 from lightning.pytorch.loggers.logger import rank_zero_experiment
@@ -26,7 +27,9 @@ from archspec.train.callbacks import (
     Throughput,
 )
 from archspec.train.divergence import DivergenceGuard
+from archspec.train.final_validation import ValidateAtEnd
 from archspec.train.rundir import checkpoint_dir
+from archspec.train.terminal import Terminal, filter_lightning_noise
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -48,8 +51,18 @@ class _AppendingWriter(ExperimentWriter):
                 self.metrics_keys = sorted(next(csv.reader(f), []))
 
 
+def completed_steps(step: int | None) -> int | None:
+    """The optimizer steps completed (1-based) for Lightning's index of the step being taken
+    (0-based, so that validation after step 200 would be logged as 199)."""
+    return None if step is None else step + 1
+
+
 class RunCSVLogger(CSVLogger):
-    """metrics.csv directly in the run directory, kept across resumes."""
+    """metrics.csv directly in the run directory, kept across resumes, rows under the steps
+    completed."""
+
+    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
+        super().log_metrics(metrics, completed_steps(step))
 
     @property
     @rank_zero_experiment
@@ -60,19 +73,27 @@ class RunCSVLogger(CSVLogger):
         return self._experiment
 
 
+class RunTensorBoardLogger(TensorBoardLogger):
+    """TensorBoard events under the same step numbers as metrics.csv."""
+
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        super().log_metrics(metrics, completed_steps(step))
+
+
 def loggers(run_dir: Path) -> list[Logger]:
     """metrics.csv always; TensorBoard events too when tensorboard is installed."""
     out: list[Logger] = [RunCSVLogger(run_dir, name="", version="")]
     if importlib.util.find_spec("tensorboard") or importlib.util.find_spec("tensorboardX"):
-        out.append(TensorBoardLogger(run_dir, name="tensorboard", version=""))
+        out.append(RunTensorBoardLogger(run_dir, name="tensorboard", version=""))
     return out
 
 
 class Callbacks:
     """The callbacks of one run, kept by name so the runner can read their results."""
 
-    def __init__(self, spec: TrainerSpec, run_dir: Path) -> None:
+    def __init__(self, spec: TrainerSpec, run_dir: Path, recipe_path: Path | None = None) -> None:
         self.throughput = Throughput()
+        self.terminal = Terminal(spec, run_dir, recipe_path)
         self.last = LastCheckpoint(
             checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every, spec.checkpoint_minutes
         )
@@ -97,13 +118,15 @@ class Callbacks:
             self.stop,
             self.sync,
             self.best,
-            TQDMProgressBar(refresh_rate=max(1, min(spec.log_every, 10))),
+            ValidateAtEnd(spec.val_every),
+            self.terminal,
         ]
 
 
 def build_trainer(spec: TrainerSpec, run_dir: Path, callbacks: Callbacks) -> L.Trainer:
     """The Trainer: step-based validation, step-based schedule, atomic checkpoints."""
     os.environ.setdefault("PL_DISABLE_FORK", "1")
+    filter_lightning_noise()
     return L.Trainer(
         accelerator=spec.accelerator,
         devices=spec.devices,
@@ -112,7 +135,7 @@ def build_trainer(spec: TrainerSpec, run_dir: Path, callbacks: Callbacks) -> L.T
         precision=spec.precision,
         max_steps=spec.max_steps,
         max_epochs=spec.max_epochs if spec.max_epochs is not None else -1,
-        val_check_interval=spec.val_every,
+        val_check_interval=spec.val_every * spec.accumulate,  # counted in batches
         check_val_every_n_epoch=None,
         limit_val_batches=spec.val_batches,
         num_sanity_val_steps=0,

@@ -135,10 +135,10 @@ def test_relative_picture_has_one_row_per_layer_with_key_and_value_tables() -> N
     fig = positions_figure(model, "relative", trained=True, name="gpt", layers=[0, 5])
     shown = panels(fig)
     assert [ax.get_title() for ax in shown] == [
-        "decoder layer 0: key table a^K",
-        "decoder layer 0: value table a^V",
-        "decoder layer 5: key table a^K",
-        "decoder layer 5: value table a^V",
+        "decoder layer 0: key table $a^K$",
+        "decoder layer 0: value table $a^V$",
+        "decoder layer 5: key table $a^K$",
+        "decoder layer 5: value table $a^V$",
     ]
     assert shown[0].get_images()[0].get_array().shape == (64, 9)  # d_k x (2k + 1) distances
     assert "untrained" not in fig.get_suptitle()

@@ -22,5 +22,8 @@ def test_quickstart_reaches_the_stated_validation_loss(tmp_path) -> None:
     summary = json.loads((run / "summary.json").read_text())
     assert summary["status"] == "finished" and summary["steps"] == 1000
     assert summary["final"]["val_loss"] <= STATED_VAL_LOSS
-    assert "validation: val_loss" in result.stdout and "sample:" in result.stdout
+    assert (
+        "validation after step 1000: loss " in result.stdout
+        and "--- generated ---" in result.stdout
+    )
     assert f"at most {STATED_VAL_LOSS:.2f}" in (ROOT / "README.md").read_text()

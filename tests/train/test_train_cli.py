@@ -33,7 +33,7 @@ def test_flags_override_the_trainer_section(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads((run / "summary.json").read_text())
     assert summary["steps"] == 6
-    assert "val_bleu" in summary["final"] and "validation: val_loss" in result.stdout
+    assert "val_bleu" in summary["final"] and "validation after step 6: BLEU" in result.stdout
     resolved = (run / "recipe.yaml").read_text()
     assert "max_steps: 6" in resolved and "val_every: 3" in resolved
 
