@@ -106,14 +106,15 @@ def curves_figure(run_dirs: list[Path]) -> Any:
         draw_curves(axes[1], runs, [quality], legend=False)
         axes[1].set_title(quality, fontsize=9)
     handles = [line for line in axes[0].get_lines() if line.get_marker() == "."]
-    fig.legend(
-        handles,
-        [name for name, _ in runs],
-        loc="outside lower center",
-        fontsize=8,
-        ncol=min(2, len(runs)),
-        frameon=False,
-    )
+    if handles and len(handles) == len(runs):  # a run with no validation point has no line
+        fig.legend(
+            handles,
+            [name for name, _ in runs],
+            loc="outside lower center",
+            fontsize=8,
+            ncol=min(2, len(runs)),
+            frameon=False,
+        )
     names = ", ".join(d.name for d in run_dirs)
     fig.suptitle(wrapped(f"training curves: {names}", int(12 * 5.0 * panels)), fontsize=10)
     return fig

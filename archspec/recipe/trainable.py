@@ -59,7 +59,7 @@ def _prefix_without_length(data: dict[str, Any]) -> list[tuple[DocPath, str]]:
     kind = objective.get("kind") if isinstance(objective, dict) else None
     if kind is None:
         default = default_objective("decoder")
-        kind = default.kind if default is not None else None  # type: ignore[attr-defined]
+        kind = getattr(default, "kind", None)
     if kind != "causal-lm":
         return []
     mask = (
