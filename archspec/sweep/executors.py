@@ -185,7 +185,7 @@ class Subprocesses(Executor):
         self.live.pop(handle.job.name, None)
         if handle.group is not None:
             self.free.append(handle.group)
-        from archspec.sweep.state import read_json
+        from archspec.atomic import read_json
 
         summary = read_json(handle.job.run_dir / "summary.json")
         if code == 0:

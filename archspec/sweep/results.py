@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from archspec.analysis import count_parameters, forward_flops_per_token
-from archspec.atomic import write_json_atomic, write_text_atomic
+from archspec.atomic import read_json, write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.sweep.expand import Plan, lookup
 from archspec.sweep.spec import better
-from archspec.sweep.state import SweepDir, read_json
+from archspec.sweep.state import SweepDir
 
 SEED_SUFFIX = re.compile(r"\+seed=-?\d+$")
 

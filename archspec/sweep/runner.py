@@ -27,13 +27,14 @@ import yaml
 
 from archspec.atomic import write_text_atomic
 from archspec.errors import ArchspecError
+from archspec.locks import alive
 from archspec.recipe.dump import dump_recipe
 from archspec.spec import Recipe
 from archspec.sweep.executors import Executor, Job, Outcome
 from archspec.sweep.expand import Plan, Variant
 from archspec.sweep.progress import Progress
 from archspec.sweep.results import write_meta, write_results
-from archspec.sweep.state import SweepDir, alive
+from archspec.sweep.state import SweepDir
 
 PLACEMENT = ("accelerator", "devices", "num_nodes", "strategy")
 """trainer settings that say where a run trains, not what it trains: they may change when a

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archspec.atomic import write_json_atomic
+from archspec.atomic import read_json, write_json_atomic
 from archspec.locks import hold_lock
 
 
@@ -128,20 +128,3 @@ class SweepDir:
         if lock is not None:
             lock.release()
             object.__setattr__(self, "_lock", None)
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from archspec.atomic import read_json
 from archspec.errors import ArchspecError
+from archspec.locks import alive
 
 RUN_DIR_ENV = "ARCHSPEC_RUN_DIR"
 """Set by rank 0 before Lightning launches other ranks, so that every process uses one folder."""
@@ -103,7 +105,7 @@ def staging_dir(run_dir: Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         for old in parent.glob(STAGING.format(name=run_dir.name, pid="*")):
             pid = old.name.rsplit("-", 1)[-1]
-            if not pid.isdigit() or not _alive(int(pid)):
+            if not pid.isdigit() or not alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
         staging = parent / STAGING.format(name=run_dir.name, pid=os.getpid())
         shutil.rmtree(staging, ignore_errors=True)
@@ -180,7 +182,7 @@ def check_resume(run_dir: Path, recipe: Any, state: dict[str, Any]) -> None:
             "a resume continues the recipe it trained (only trainer settings may change). "
             "Restore the file, or train the edited recipe as a new run"
         )
-    summary = _read_json(run_dir / "summary.json") or {}
+    summary = read_json(run_dir / "summary.json") or {}
     step = int(state.get("global_step", 0))
     if summary.get("status") == "finished" and step >= recipe.trainer.max_steps:
         raise ArchspecError(
@@ -245,20 +247,3 @@ def _step(row: dict[str, str]) -> int | None:
         return int(float(row.get("step") or ""))
     except ValueError:
         return None
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
