@@ -143,7 +143,8 @@ class MultiHeadAttention(nn.Module):
                     q, k, v, attn_mask=mask.mask, dropout_p=p, is_causal=mask.is_causal, scale=1.0
                 )
             blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
-            if blocked is not None:
+            shared = hook is not None and hook.shared_bias  # a shared bias is masked already
+            if blocked is not None and not shared:
                 bias = bias.masked_fill_(blocked, float("-inf"))  # (B, H, T, S)
             return F.scaled_dot_product_attention(q, k, v, attn_mask=bias, dropout_p=p, scale=1.0)
         blocked = mask.blocked(t, s, q.device)
