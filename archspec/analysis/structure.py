@@ -25,7 +25,7 @@ pre-norm stack, and the `output` projection.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archspec.components.attention import Attention as AttentionHooks
@@ -33,6 +33,7 @@ from archspec.components.costs import Cost, Shape
 from archspec.components.norm import Norm as NormHooks
 from archspec.components.norm.placement import placement
 from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.positional import per_stack
 from archspec.components.registry import entry, impl_of
 from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon
@@ -119,7 +120,9 @@ def _stack(
     decoder = name == "decoder"
     for i in range(getattr(m, name).layers):
         prefix = f"{name}.layers.{i}"
-        _attention(out, m, f"{prefix}.self_attn", name, seq_len, cross=False, cached=decoder)
+        _attention(
+            out, m, f"{prefix}.self_attn", name, seq_len, cross=False, cached=decoder, first=i == 0
+        )
         if cross:
             _attention(out, m, f"{prefix}.cross_attn", name, seq_len, cross=True, cached=True)
         _residual(out, m, f"{prefix}.ffn", name, f"{name} feed-forward", _ffn_cost(m))
@@ -138,15 +141,16 @@ def _attention(
     *,
     cross: bool,
     cached: bool,
+    first: bool = True,
 ) -> None:
     """A Residual around attention; self-attention's position hook is its own node (its
-    parameters are positional tables)."""
+    parameters are positional tables; a `per_stack` hook's are listed under layer 0 only, the
+    one name named_parameters() gives the shared module)."""
     dims = m.dims
-    hook = (
-        None
-        if cross
-        else impl_of(m.positional, PositionalHooks).attention_cost(m.positional, dims, seq_len)
-    )
+    positional = impl_of(m.positional, PositionalHooks)
+    hook = None if cross else positional.attention_cost(m.positional, dims, seq_len)
+    if hook is not None and per_stack(positional) and not first:
+        hook = replace(hook, params={})
     cost = impl_of(m.attention, AttentionHooks).cost(
         m.attention, dims, seq_len, cross=cross, position=hook
     )
