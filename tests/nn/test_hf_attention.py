@@ -1,6 +1,6 @@
-"""Grouped-query attention, sliding windows and q/k/v biases against Hugging Face's LLaMA,
-Mistral and Qwen2 modules, built from small configs (random weights, nothing downloaded) with
-their weights copied into ours: equal in fp32 within 1e-5, with padding."""
+"""Grouped-query attention, sliding windows, q/k/v biases and QK-norm against Hugging Face's
+LLaMA, Mistral, Qwen2 and Qwen3 modules, built from small configs (random weights, nothing
+downloaded) with their weights copied into ours: equal in fp32 within 1e-5, with padding."""
 
 from __future__ import annotations
 
@@ -193,5 +193,25 @@ def test_qwen2_attention_with_qkv_bias_and_no_output_bias() -> None:
     positions = torch.arange(T)[None].expand(B, T)
     with torch.no_grad():
         expected, _ = ref(x, Qwen2RotaryEmbedding(config)(x, positions), _hf_mask(pad))
+        got = att(x, self_attention_mask(pad, T, causal_after=0, device=x.device))
+    torch.testing.assert_close(_kept(got, pad), _kept(expected, pad), atol=1e-5, rtol=1e-5)
+
+
+def test_qwen3_attention_normalises_queries_and_keys_before_the_rotation() -> None:
+    from transformers import Qwen3Config
+    from transformers.models.qwen3.modeling_qwen3 import Qwen3Attention, Qwen3RotaryEmbedding
+
+    torch.manual_seed(0)
+    config = _config(Qwen3Config, head_dim=DK, attention_bias=False)
+    ref = _randomised(Qwen3Attention(config, layer_idx=0))
+    att = _ours(qk_norm="rmsnorm", qk_norm_eps=EPS).decoder.layers[0].self_attn.sublayer
+    _copy_attention(att, ref)
+    with torch.no_grad():
+        att.q_norm.weight.copy_(ref.q_norm.weight)
+        att.k_norm.weight.copy_(ref.k_norm.weight)
+    x, pad = torch.randn(B, T, D) * 3, _pad()
+    positions = torch.arange(T)[None].expand(B, T)
+    with torch.no_grad():
+        expected, _ = ref(x, Qwen3RotaryEmbedding(config)(x, positions), _hf_mask(pad))
         got = att(x, self_attention_mask(pad, T, causal_after=0, device=x.device))
     torch.testing.assert_close(_kept(got, pad), _kept(expected, pad), atol=1e-5, rtol=1e-5)
