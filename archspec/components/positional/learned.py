@@ -20,8 +20,8 @@ class LearnedPositions(Spec):
     max_len: int = Field(ge=1)
     """Rows in the learned table: the longest sequence it can encode (must be >= model.max_len)."""
     offset: int = Field(0, ge=0)
-    """Extra rows before the first position: the table has max_len + offset rows and position p reads
-    row p + offset (BART: 2, a legacy of fairseq's padding rows)."""
+    """Extra rows before the first position: the table has max_len + offset rows and position
+    p reads row p + offset (BART: 2, a legacy of fairseq's padding rows)."""
 
 
 class Learned(Absolute):
