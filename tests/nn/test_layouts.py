@@ -139,3 +139,18 @@ def test_learned_offset_reads_row_p_plus_offset() -> None:
     table = model.embed.positions
     assert tuple(table.weight.shape) == (22, D)
     torch.testing.assert_close(table(3, 5), table.weight[7:10])
+
+
+def test_first_pooling_goes_through_the_models_pooler() -> None:
+    from archspec.train.objectives import ClassificationModule
+
+    recipe = load_recipe(
+        RECIPES / "examples" / "sentiment.yaml",
+        ["model.pooler=true", "objective.pooling=first", "model.vocab_size=300"],
+    )
+    module = ClassificationModule(recipe.model_dump(mode="json"), {"num_classes": 2})
+    hidden = torch.randn(2, 5, recipe.model.d_model)
+    pad = torch.zeros(2, 5, dtype=torch.bool)
+    pooler = module.model.pooler.dense
+    expected = torch.tanh(hidden[:, 0] @ pooler.weight.T + pooler.bias)
+    torch.testing.assert_close(module.pool(hidden, pad), expected)
