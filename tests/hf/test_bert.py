@@ -1,5 +1,6 @@
-"""BERT against Hugging Face's BertModel: embeddings with token types and their LayerNorm,
-post-norm layers and the pooler, from copied weights (the mapping is written here)."""
+"""BERT against Hugging Face's BertModel, and RoBERTa (the same layers, positions offset by 2)
+against RobertaModel: embeddings with token types and their LayerNorm, post-norm layers and the
+pooler, from copied weights (the mapping is written here)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,25 @@ from tests.hf.conftest import TOL, padded, randomize, transformers
 D, H, FF, LAYERS, V, MAX_LEN = 48, 4, 96, 2, 61, 32
 
 
-def _pair():
-    config = transformers.BertConfig(
+def _pair(family: str = "bert"):
+    roberta = family == "roberta"
+    config = (transformers.RobertaConfig if roberta else transformers.BertConfig)(
         vocab_size=V,
         hidden_size=D,
         num_hidden_layers=LAYERS,
         num_attention_heads=H,
         intermediate_size=FF,
         hidden_act="gelu",
-        max_position_embeddings=MAX_LEN,
-        type_vocab_size=2,
-        layer_norm_eps=1e-12,
+        max_position_embeddings=MAX_LEN + 2 if roberta else MAX_LEN,
+        type_vocab_size=1 if roberta else 2,
+        layer_norm_eps=1e-5 if roberta else 1e-12,
         hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0,
         pad_token_id=1,
     )
     config._attn_implementation = "eager"
-    hf = transformers.BertModel(config, add_pooling_layer=True).eval()
+    hf_class = transformers.RobertaModel if roberta else transformers.BertModel
+    hf = hf_class(config, add_pooling_layer=True).eval()
     randomize(hf)
     ours = build_model(
         Recipe.model_validate(
@@ -41,12 +44,20 @@ def _pair():
                     "activation": "gelu",
                     "vocab_size": V,
                     "max_len": MAX_LEN,
-                    "positional": {"kind": "learned", "max_len": MAX_LEN},
-                    "norm": {"kind": "layernorm", "placement": "post", "eps": 1e-12},
+                    "positional": {
+                        "kind": "learned",
+                        "max_len": MAX_LEN,
+                        "offset": 2 if roberta else 0,
+                    },
+                    "norm": {
+                        "kind": "layernorm",
+                        "placement": "post",
+                        "eps": config.layer_norm_eps,
+                    },
                     "dropout": {"residual": 0.0, "attention": 0.0, "embedding": 0.0},
                     "embed_scale": False,
                     "embed_norm": True,
-                    "token_types": 2,
+                    "token_types": config.type_vocab_size,
                     "pooler": True,
                     "encoder": {"layers": LAYERS},
                 }
@@ -105,3 +116,15 @@ def test_token_types_default_to_type_zero_as_in_hugging_face() -> None:
     keep = ~pad
     torch.testing.assert_close(got[keep], expected[keep], **TOL)
     assert (typed[keep] - got[keep]).abs().max() > 1e-3  # the types are really read
+
+
+def test_roberta_hidden_states_and_pooler_equal_hugging_face_with_padding() -> None:
+    """Positions start at row 2 (padding_idx + 1); HF numbers them from the padding mask."""
+    hf, ours = _pair("roberta")
+    ids, pad = padded(3, 12, V, [12, 8, 4])
+    with torch.no_grad():
+        out = hf(input_ids=ids, attention_mask=(~pad).long())
+        hidden = ours(ids, pad)
+    keep = ~pad
+    torch.testing.assert_close(hidden[keep], out.last_hidden_state[keep], **TOL)
+    torch.testing.assert_close(ours.pool(hidden), out.pooler_output, **TOL)
