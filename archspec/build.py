@@ -25,6 +25,7 @@ from archspec.components.mask import Mask as MaskHooks
 from archspec.components.norm import Norm as NormHooks
 from archspec.components.norm.placement import placement
 from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.positional import per_stack
 from archspec.components.registry import entry, impl_of
 from archspec.errors import ArchspecError
 from archspec.nn.models import Pooler, output_projection, token_embedding
@@ -115,12 +116,20 @@ def _embeddings(
     )
 
 
-def _attention(m: ModelCommon, *, cross: bool) -> nn.Module:
+def _attention(m: ModelCommon, *, cross: bool, position: nn.Module | None = None) -> nn.Module:
     # distances between two sequences mean nothing: cross-attention gets no position hook
-    hook = None if cross else impl_of(m.positional, PositionalHooks).attention(m.positional, m.dims)
     return impl_of(m.attention, AttentionHooks).build(
-        m.attention, m.dims, cross=cross, position=hook
+        m.attention, m.dims, cross=cross, position=None if cross else position
     )
+
+
+def _position_hooks(m: ModelCommon, layers: int, *, causal: bool) -> list[Any]:
+    """Each self-attention layer's position hook (None: none): one per layer, or one hook
+    object shared by every layer of the stack when the scheme is `per_stack`."""
+    impl = impl_of(m.positional, PositionalHooks)
+    if per_stack(impl):
+        return [impl.attention(m.positional, m.dims, causal=causal)] * layers
+    return [impl.attention(m.positional, m.dims, causal=causal) for _ in range(layers)]
 
 
 def _norm(m: ModelCommon) -> nn.Module:
@@ -151,8 +160,9 @@ def _stack(
         return modules.Residual(sublayer, _norm(m) if norm else None, m.dropout.residual, pre, out)
 
     layers: list[nn.Module] = []
-    for _ in range(spec.layers):
-        self_attn = residual(_attention(m, cross=False))
+    causal = mask.kind != "bidirectional"  # a prefix-LM counts as causal
+    for hook in _position_hooks(m, spec.layers, causal=causal):
+        self_attn = residual(_attention(m, cross=False, position=hook))
         if m.block.parallel:  # validation refused it with cross-attention
             ffn = residual(_ffn(m), norm=not m.block.shared_norm)
             layers.append(modules.ParallelLayer(self_attn, ffn))

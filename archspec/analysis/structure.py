@@ -25,8 +25,7 @@ pre-norm stack, and the `output` projection.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archspec.components.attention import Attention as AttentionHooks
@@ -34,6 +33,7 @@ from archspec.components.costs import Cost, Shape, linear
 from archspec.components.norm import Norm as NormHooks
 from archspec.components.norm.placement import placement
 from archspec.components.positional import Positional as PositionalHooks
+from archspec.components.positional import per_stack
 from archspec.components.registry import entry, impl_of
 from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon
@@ -137,7 +137,9 @@ def _stack(
     decoder = name == "decoder"
     for i in range(getattr(m, name).layers):
         prefix = f"{name}.layers.{i}"
-        _attention(out, m, f"{prefix}.self_attn", name, seq_len, cross=False, cached=decoder)
+        _attention(
+            out, m, f"{prefix}.self_attn", name, seq_len, cross=False, cached=decoder, first=i == 0
+        )
         if cross:
             _attention(out, m, f"{prefix}.cross_attn", name, seq_len, cross=True, cached=True)
         if m.block.parallel:
@@ -159,15 +161,16 @@ def _attention(
     *,
     cross: bool,
     cached: bool,
+    first: bool = True,
 ) -> None:
     """A Residual around attention; self-attention's position hook is its own node (its
-    parameters are positional tables)."""
+    parameters are positional tables; a `per_stack` hook's are listed under layer 0 only, the
+    one name named_parameters() gives the shared module)."""
     dims = m.dims
-    hook = (
-        None
-        if cross
-        else impl_of(m.positional, PositionalHooks).attention_cost(m.positional, dims, seq_len)
-    )
+    positional = impl_of(m.positional, PositionalHooks)
+    hook = None if cross else positional.attention_cost(m.positional, dims, seq_len)
+    if hook is not None and per_stack(positional) and not first:
+        hook = replace(hook, params={})
     cost = impl_of(m.attention, AttentionHooks).cost(
         m.attention, dims, seq_len, cross=cross, position=hook
     )
@@ -207,10 +210,10 @@ def _parallel_ffn(out: list[Node], m: ModelCommon, path: str, stack: str) -> Non
     norm = _norm_cost(m)
     d = m.d_model
     if m.block.shared_norm:
-        ffn = dataclasses.replace(ffn, values=ffn.values - d)
+        ffn = replace(ffn, values=ffn.values - d)
         norm = Cost()
     else:
-        norm = dataclasses.replace(norm, values=norm.values - d)
+        norm = replace(norm, values=norm.values - d)
     out.append(Node(f"{path}.sublayer", f"{stack} feed-forward", stack, ffn))
     _wrap(out, m, path, stack, norm)
 

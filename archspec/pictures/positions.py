@@ -8,6 +8,7 @@ or its own); a scheme without one gets a clear error.
 | sinusoidal | the table (position x dimension) and a few dimensions as curves             |
 | learned    | the table, and the cosine similarity between positions (what training made) |
 | relative   | per layer, the key table (and value table) by clipped distance -k .. k      |
+| rotary, alibi, t5 | archspec/pictures/position_biases.py                                 |
 
 From a run the learned and relative tables are the trained ones; from a recipe they are the
 initial random values (the title says "untrained"). The sinusoid is fixed either way.
