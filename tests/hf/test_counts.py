@@ -23,6 +23,16 @@ def _hf(name: str) -> torch.nn.Module:
             )
         ),
         "distilbert-base-uncased": lambda: t.DistilBertModel(t.DistilBertConfig()),
+        "pythia-160m": lambda: t.GPTNeoXForCausalLM(
+            t.GPTNeoXConfig(
+                vocab_size=50304,
+                hidden_size=768,
+                num_hidden_layers=12,
+                num_attention_heads=12,
+                intermediate_size=3072,
+                max_position_embeddings=2048,
+            )
+        ),
         "bart-base": lambda: t.BartModel(
             t.BartConfig(
                 vocab_size=50265,
@@ -42,7 +52,15 @@ def _hf(name: str) -> torch.nn.Module:
 
 
 @pytest.mark.parametrize(
-    "name", ["gpt2", "bert-base-uncased", "roberta-base", "distilbert-base-uncased", "bart-base"]
+    "name",
+    [
+        "gpt2",
+        "bert-base-uncased",
+        "roberta-base",
+        "distilbert-base-uncased",
+        "pythia-160m",
+        "bart-base",
+    ],
 )
 def test_recipe_counts_the_hugging_face_class(name: str) -> None:
     hf = sum(p.numel() for p in _hf(name).parameters())  # a tied parameter once
