@@ -17,10 +17,12 @@ component brings its numbers with it. tests/diff/test_manifest.py checks the man
 the built module for every variant, so the two cannot drift apart.
 
 Names: a model holds embeddings (`src_embed`, `tgt_embed` or `embed`, each with `tokens` and, for
-an absolute scheme with parameters, `positions`), stacks (`encoder`, `decoder`) of `layers.{i}`
-whose sub-layers (`self_attn`, `cross_attn`, `ffn`) are Residual wrappers holding a `sublayer`
-(self-attention's position hook as `sublayer.position`) and its `norm`, a final `norm` per
-pre-norm stack, and the `output` projection.
+an absolute scheme with parameters, `positions`; a BERT-style `token_types` table and embedding
+`norm` where the recipe asks), stacks (`encoder`, `decoder`) of `layers.{i}` whose sub-layers
+(`self_attn`, `cross_attn`, `ffn`) are Residual wrappers holding a `sublayer` (self-attention's
+position hook as `sublayer.position`), its `norm` (absent for a parallel block's shared norm)
+and, for sandwich placement, `norm_out`; a final `norm` per pre-norm stack, an encoder's
+`pooler`, and the `output` projection.
 """
 
 from __future__ import annotations
