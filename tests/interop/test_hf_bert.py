@@ -135,3 +135,12 @@ def test_export_lists_every_part_bert_model_cannot_express() -> None:
         family("bert").from_recipe(Recipe.model_validate({"model": model}).model)
     for part in ("norm.kind rmsnorm", "norm.placement pre", "pooler false", "kv_heads 4"):
         assert part in str(err.value)
+
+
+def test_weights_with_no_place_in_archspec_are_named() -> None:
+    """A task head archspec has no part for (BertForSequenceClassification's classifier) is
+    an error listing its tensors, never silently dropped."""
+    hf = _hf(transformers.BertForSequenceClassification)
+    recipe = Recipe.model_validate({"model": family("bert").to_recipe(hf.config.to_dict())})
+    with pytest.raises(Unsupported, match="classifier.weight"):
+        family("bert").weights_in(hf.state_dict(), recipe.model)

@@ -28,26 +28,27 @@ from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.family import register
 
 
-def encoder_layers(layers: int, hf: str, *, names: Mapping[str, str]) -> common.Table:
-    """Rows of a BERT-like post-norm stack: `names` maps our sub-module names to HF's (the
-    key "qkv" to a pattern with {} for query/key/value)."""
+def encoder_layers(
+    layers: int, hf: str, qkv: tuple[str, str, str], names: Mapping[str, str]
+) -> common.Table:
+    """Rows of a BERT-like post-norm stack under the HF prefix `hf` ("encoder.layer."): `qkv`
+    the query, key and value projections (fused into ours), `names` our other sub-modules ->
+    HF's."""
     table: common.Table = []
     for i in range(layers):
         h, o = f"{hf}{i}.", f"encoder.layers.{i}."
         for part in ("weight", "bias"):
-            q, k, v = (names["qkv"].format(n) for n in names["qkv_names"].split())
             table.append(
-                (f"{o}self_attn.sublayer.qkv.{part}", tuple(f"{h}{n}.{part}" for n in (q, k, v)))
+                (f"{o}self_attn.sublayer.qkv.{part}", tuple(f"{h}{n}.{part}" for n in qkv))
             )
-            for ours, theirs in names.items():
-                if ours not in ("qkv", "qkv_names"):
-                    table.append((f"{o}{ours}.{part}", (f"{h}{theirs}.{part}",)))
+            table += [
+                (f"{o}{ours}.{part}", (f"{h}{theirs}.{part}",)) for ours, theirs in names.items()
+            ]
     return table
 
 
+BERT_QKV = ("attention.self.query", "attention.self.key", "attention.self.value")
 BERT_LAYER = {
-    "qkv": "attention.self.{}",
-    "qkv_names": "query key value",
     "self_attn.sublayer.out": "attention.output.dense",
     "self_attn.norm": "attention.output.LayerNorm",
     "ffn.sublayer.w_in": "intermediate.dense",
@@ -159,7 +160,7 @@ class Bert:
             ("pooler.dense.weight", ("pooler.dense.weight",)),
             ("pooler.dense.bias", ("pooler.dense.bias",)),
         ]
-        return table + encoder_layers(layers, "encoder.layer.", names=BERT_LAYER)
+        return table + encoder_layers(layers, "encoder.layer.", BERT_QKV, BERT_LAYER)
 
     def weights_in(self, state: Mapping[str, Any], model: Any) -> dict[str, Any]:
         table = self.names(model.encoder.layers)

@@ -26,9 +26,8 @@ from archspec.interop.hf.family import register
 EPS = 1e-12
 """DistilBERT's LayerNorm epsilon (not a config field)."""
 
+QKV = ("attention.q_lin", "attention.k_lin", "attention.v_lin")
 LAYER = {
-    "qkv": "attention.{}_lin",
-    "qkv_names": "q k v",
     "self_attn.sublayer.out": "attention.out_lin",
     "self_attn.norm": "sa_layer_norm",
     "ffn.sublayer.w_in": "ffn.lin1",
@@ -109,7 +108,7 @@ class DistilBert:
             ("embed.norm.weight", ("embeddings.LayerNorm.weight",)),
             ("embed.norm.bias", ("embeddings.LayerNorm.bias",)),
         ]
-        return table + encoder_layers(layers, "transformer.layer.", names=LAYER)
+        return table + encoder_layers(layers, "transformer.layer.", QKV, LAYER)
 
     def weights_in(self, state: Mapping[str, Any], model: Any) -> dict[str, Any]:
         return common.weights_in(
