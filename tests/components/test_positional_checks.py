@@ -35,3 +35,25 @@ def test_positions_picture_is_drawn(tmp_path, kind: str, recipe: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 10_000 and f"{kind} positions" in done.stdout
+
+
+def test_summary_counts_a_stack_shared_table_once() -> None:
+    from rich.console import Console
+
+    from archspec.build import build_model
+    from archspec.commands.summary import module_tree
+    from archspec.recipe import load_recipe
+
+    recipe = load_recipe(GPT, ["model.positional={kind: t5, buckets: 8, max_distance: 20}"])
+    model = build_model(recipe)
+    console = Console(width=200, record=True)
+    console.print(module_tree(model, 3))
+    text = console.export_text()
+    per_layer = (
+        sum(p.numel() for p in model.decoder.layers[1].parameters()) - 8 * recipe.model.heads
+    )
+    layers = recipe.model.decoder.layers
+    total = layers * per_layer + 8 * recipe.model.heads
+    assert (
+        f"{layers} x DecoderLayer  {total:,} ({per_layer:,} each, 32 shared in the first)" in text
+    )
