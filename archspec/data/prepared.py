@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from archspec.data import shards
+from archspec.data import shardfiles, shards
 from archspec.data import tokenizers as tk
 from archspec.data.fingerprint import differences, fingerprint
 from archspec.data.readers import Row
@@ -38,10 +38,10 @@ def default_folder(recipe_path: str | Path) -> Path:
 def check_current(recipe: Any, folder: Path, recipe_dir: Path | None) -> dict[str, Any] | None:
     """The folder's manifest when it is up to date for `recipe`; None when there is none;
     an ArchspecError saying what changed when it is stale or foreign."""
-    manifest = shards.read_manifest(folder)
+    manifest = shardfiles.read_manifest(folder)
     if manifest is None:
         return None
-    now = fingerprint(recipe, recipe_dir, shards.FORMAT)
+    now = fingerprint(recipe, recipe_dir, shardfiles.FORMAT)
     old = manifest.get("fingerprint") or {}
     if old.get("key") != now["key"]:
         changed = differences(old, now) if "recipe" in old and "files" in old else ["unknown"]
@@ -72,6 +72,11 @@ def load(recipe: Any, folder: Path, manifest: dict[str, Any], run_dir: Path, not
         dtype = np.dtype(entry["dtype"])
         if entry["kind"] == "chunks":
             stream = shards.stream_files(folder, entry["shards"], dtype)
+            if len(stream) != entry["tokens"]:
+                raise ArchspecError(
+                    f"{folder}: the {split} shards hold {len(stream):,} tokens, the manifest says "
+                    f"{entry['tokens']:,} (damaged); delete {folder} and run `archspec prepare` again"
+                )
             name = f"{entry['where']} ({split} split, prepared)"
             datasets[split] = shards.PreparedChunks(stream, entry["seq_len"], entry["extra"], name)
             raw[split] = [

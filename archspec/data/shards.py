@@ -18,8 +18,6 @@ processes can share the descriptor (pread has no file position).
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,62 +26,14 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from archspec.data.shardfiles import ArrayFile
 from archspec.errors import ArchspecError
-
-FORMAT = "archspec-prepared/1"
-MANIFEST = "manifest.json"
-PROGRESS = "progress.json"
-
-
-def id_dtype(vocab_size: int) -> np.dtype:
-    """uint16 when every id fits, else uint32."""
-    return np.dtype("<u2") if vocab_size <= 1 << 16 else np.dtype("<u4")
-
-
-def write_array(path: Path, array: np.ndarray) -> None:
-    """Write a flat array atomically (a killed process never leaves half a shard)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(np.ascontiguousarray(array).tobytes())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-class _File:
-    """A flat array file of one dtype, read by element ranges with pread."""
-
-    def __init__(self, path: Path, dtype: np.dtype) -> None:
-        self.path = path
-        self.dtype = np.dtype(dtype)
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise ArchspecError(
-                f"{path}: a prepared file is missing; run `archspec prepare` "
-                "again (it redoes what is missing)"
-            ) from None
-        if size % self.dtype.itemsize:
-            raise ArchspecError(f"{path}: truncated ({size} bytes); run `archspec prepare` again")
-        self.count = size // self.dtype.itemsize
-        self._fd: int | None = None
-        self._pid = -1
-
-    def read(self, start: int, stop: int) -> np.ndarray:
-        if self._fd is None or self._pid != os.getpid():  # reopen in a forked worker
-            self._fd, self._pid = os.open(self.path, os.O_RDONLY), os.getpid()
-        size = self.dtype.itemsize
-        data = os.pread(self._fd, (stop - start) * size, start * size)
-        return np.frombuffer(data, dtype=self.dtype)
-
-    def __getstate__(self) -> dict[str, Any]:  # spawned workers open their own descriptor
-        return {**self.__dict__, "_fd": None, "_pid": -1}
 
 
 class ShardedStream:
     """Token ids of several shard files read as one 1-D stream: `stream[a:b]` is a tensor."""
 
-    def __init__(self, files: Sequence[_File]) -> None:
+    def __init__(self, files: Sequence[ArrayFile]) -> None:
         self.files = list(files)
         self.bounds = np.cumsum([0] + [f.count for f in self.files])  # (shards + 1,)
 
@@ -133,7 +83,7 @@ class PreparedChunks(Dataset):
         start = i * self.seq_len
         return {"index": i, "seq": self.stream[start : start + self.seq_len + self.extra]}
 
-    def target_tokens(self, objective: str, limit: int = 1 << 24) -> torch.Tensor:
+    def target_tokens(self, objective: str, limit: int = 1 << 20) -> torch.Tensor:
         """A sample of the ids the model predicts (for the baselines; exact when short)."""
         return self.stream.sample(limit)
 
@@ -142,20 +92,20 @@ class PreparedExamples(Dataset):
     """`datasets.Examples` on disk: ragged id fields (ids + offsets) and integer fields."""
 
     def __init__(self, folder: Path, split: str, spec: dict[str, Any], dtype: np.dtype) -> None:
-        self.ragged: dict[str, tuple[_File, np.ndarray]] = {}
+        self.ragged: dict[str, tuple[ArrayFile, np.ndarray]] = {}
         self.ints: dict[str, np.ndarray] = {}
         for name, kind in spec["fields"].items():
-            base = folder / f"{split}.{name}"
+            base = f"{split}.{name}"
             if kind == "ids":
-                offsets = _File(base.with_suffix(f".{name}.off"), np.dtype("<i8"))
+                offsets = ArrayFile(folder / f"{base}.off", np.dtype("<i8"))
                 self.ragged[name] = (
-                    _File(base.with_suffix(f".{name}.ids"), dtype),
+                    ArrayFile(folder / f"{base}.ids", dtype),
                     offsets.read(0, offsets.count),
                 )
             else:
-                ints = _File(base.with_suffix(f".{name}.int"), np.dtype("<i8"))
+                ints = ArrayFile(folder / f"{base}.int", np.dtype("<i8"))
                 self.ints[name] = ints.read(0, ints.count)
-        lengths = _File(folder / f"{split}.lengths", np.dtype("<i8"))
+        lengths = ArrayFile(folder / f"{split}.lengths", np.dtype("<i8"))
         self.lengths = torch.from_numpy(lengths.read(0, lengths.count).copy())
         self.fields = _FieldView(self)
         if any(len(o) - 1 != len(self.lengths) for _, o in self.ragged.values()):
@@ -190,25 +140,4 @@ class _FieldView:
 
 
 def stream_files(folder: Path, names: Sequence[str], dtype: np.dtype) -> ShardedStream:
-    return ShardedStream([_File(folder / n, dtype) for n in names])
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The folder's manifest, None when there is none; a foreign or broken one is an error."""
-    path = folder / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, ValueError) as err:
-        raise ArchspecError(
-            f"{path}: not a readable manifest ({err}); delete {folder} and run "
-            "`archspec prepare` again"
-        ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ArchspecError(
-            f"{path}: not archspec prepared data (format "
-            f"{manifest.get('format') if isinstance(manifest, dict) else '?'!r},"
-            f" expected {FORMAT!r}); delete {folder} or prepare elsewhere"
-        )
-    return manifest
+    return ShardedStream([ArrayFile(folder / n, dtype) for n in names])
