@@ -74,8 +74,9 @@ def load(recipe: Any, folder: Path, manifest: dict[str, Any], run_dir: Path, not
             stream = shards.stream_files(folder, entry["shards"], dtype)
             if len(stream) != entry["tokens"]:
                 raise ArchspecError(
-                    f"{folder}: the {split} shards hold {len(stream):,} tokens, the manifest says "
-                    f"{entry['tokens']:,} (damaged); delete {folder} and run `archspec prepare` again"
+                    f"{folder}: the {split} shards hold {len(stream):,} tokens, the manifest "
+                    f"says {entry['tokens']:,} (damaged); delete {folder} and run "
+                    "`archspec prepare` again"
                 )
             name = f"{entry['where']} ({split} split, prepared)"
             datasets[split] = shards.PreparedChunks(stream, entry["seq_len"], entry["extra"], name)
