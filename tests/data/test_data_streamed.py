@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from archspec.data import build_datamodule, prepared
-from archspec.data.batching import BatchPlan, Batches, mix_seed
+from archspec.data.batching import Batches, BatchPlan, mix_seed
 from archspec.data.writer import prepare_folder
 from archspec.spec.data import ExamplesBatching
 
