@@ -41,5 +41,6 @@ class PrepareBar:
         start, tokens0 = self.started[phase]
         seconds = max(time.perf_counter() - start, 1e-9)
         rate = f"{(tokens - tokens0) / seconds / 1e6:.2f} M tokens/s" if tokens else ""
-        mb = f"{done / 1e6:,.0f} / {total / 1e6:,.0f} MB"
+        digits = 0 if total >= 10e6 else 1
+        mb = f"{done / 1e6:,.{digits}f} / {total / 1e6:,.{digits}f} MB"
         self.progress.update(self.tasks[phase], completed=done, mb=mb, rate=rate)
