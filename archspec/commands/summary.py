@@ -41,6 +41,11 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     console = Console()
     console.print(module_tree(model, depth))
     console.print(component_table(model, spec))
+    from archspec.analysis.memory import checkpointing_line
+
+    line = checkpointing_line(spec)
+    if line:
+        console.print(line)
 
 
 def module_tree(model: nn.Module, depth: int) -> Tree:
