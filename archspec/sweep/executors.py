@@ -55,6 +55,16 @@ class Outcome:
     summary: dict[str, Any] | None = None
 
 
+DONE = ("finished", "stopped early")
+"""summary.json statuses of a run that is complete: early stopping ends a run, not fails it."""
+
+
+def outcome_of(summary: dict[str, Any] | None) -> Outcome:
+    """The Outcome of a run that exited normally, from its summary.json."""
+    status = (summary or {}).get("status", "finished")
+    return Outcome("finished" if status in DONE else status, summary=summary)
+
+
 class Executor(ABC):
     """Runs jobs; see the module docstring."""
 
@@ -106,8 +116,7 @@ class InProcess(Executor):
         except Exception as err:  # a failing variant must not stop the sweep
             detail = traceback.format_exc(limit=-3)
             return Outcome("failed", error=f"{type(err).__name__}: {err}\n{detail}")
-        status = result.summary.get("status", "finished")
-        return Outcome(status, summary=result.summary)
+        return outcome_of(result.summary)
 
     def poll(self, handle: Outcome) -> Outcome:
         return handle
@@ -189,7 +198,7 @@ class Subprocesses(Executor):
 
         summary = read_json(handle.job.run_dir / "summary.json")
         if code == 0:
-            return Outcome((summary or {}).get("status", "finished"), summary=summary)
+            return outcome_of(summary)
         if code in (130, -signal.SIGINT, -signal.SIGTERM):
             return Outcome("stopped", summary=summary)
         return Outcome("failed", error=error_from_log(handle.job.log_file, code))

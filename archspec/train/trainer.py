@@ -27,6 +27,7 @@ from archspec.train.callbacks import (
     Throughput,
 )
 from archspec.train.divergence import DivergenceGuard
+from archspec.train.early_stopping import EarlyStop
 from archspec.train.final_validation import ValidateAtEnd
 from archspec.train.rundir import checkpoint_dir
 from archspec.train.terminal import Terminal, filter_lightning_noise
@@ -110,9 +111,11 @@ class Callbacks:
             enable_version_counter=False,
             auto_insert_metric_name=False,
         )
+        self.early = EarlyStop(spec) if spec.early_stopping is not None else None
         self.all = [
             self.divergence,
             self.throughput,
+            *([self.early] if self.early is not None else []),  # before last.ckpt saves it
             self.last,
             RandomState(),
             self.stop,
