@@ -95,7 +95,7 @@ class TrainerSpec(Spec):
     """Experiment trackers the metrics go to, among csv, tensorboard, wandb and mlflow (each
     but csv an extra: pip install 'archspec[wandb]'). metrics.csv is always written: the
     report, curves and sweep tables read it. wandb honours WANDB_MODE=offline and
-    WANDB_PROJECT; mlflow logs to MLFLOW_TRACKING_URI, else RUN/mlruns."""
+    WANDB_PROJECT; mlflow logs to MLFLOW_TRACKING_URI, else RUN/mlflow.db."""
 
     @field_validator("activation_checkpointing", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ variants to run, resuming, results, progress.
   its share of the CPU threads; with `devices_per_run` the visible GPUs are split into groups
   and each process sees one group (CUDA_VISIBLE_DEVICES).
 - Submitit (submitit_executor.py): every variant a SLURM job (or a local one, for trying out).
+- Ray (ray_executor.py): every variant a Ray task, on a Ray cluster or a local Ray instance.
 """
 
 from __future__ import annotations
