@@ -2,10 +2,10 @@
 the memory model's prediction against the bytes that are really alive after a forward pass;
 the extra FLOPs against torch's FlopCounterMode.
 
-The memory reference: every tensor an operator creates during a training-mode forward and the
-cross-entropy (a TorchDispatchMode sees each), counted once per storage, that is still alive
-when the forward has returned and only the loss is held: what autograd's graph and
-torch.utils.checkpoint's recompute closures keep for the backward pass.
+The memory reference (benchmarks.longrun.kept_bytes): every tensor an operator creates during a
+training-mode forward and the cross-entropy (a TorchDispatchMode sees each), counted once per
+storage, that is still alive when the forward has returned and only the loss is held: what
+autograd's graph and torch.utils.checkpoint's recompute closures keep for the backward pass.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from typing import Any
 import pytest
 import torch
 import torch.nn.functional as F
-from torch.multiprocessing.reductions import StorageWeakRef
 from torch.nn.attention import SDPBackend, sdpa_kernel
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_leaves
 from torch.utils.flop_counter import FlopCounterMode
 
 from archspec.analysis.flops import (
@@ -32,6 +29,7 @@ from archspec.build import build_model
 from archspec.errors import ArchspecError
 from archspec.recipe import load_recipe
 from archspec.spec import Recipe
+from benchmarks.longrun import kept_bytes
 from tests.conftest import RECIPES
 from tests.diff.variants import POSITIONAL, model_section
 
@@ -109,28 +107,10 @@ def test_gradients_equal_the_plain_run_with_dropout_on(model: dict) -> None:
     assert any(not torch.allclose(other[n], g) for n, g in expected.items())
 
 
-class _Alive(TorchDispatchMode):
-    """Weak references to the storage of every tensor an operator creates."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.made: list[tuple[int, StorageWeakRef, int]] = []  # an address can be reused
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in tree_leaves(out):
-            if isinstance(t, torch.Tensor) and t.device.type == "cpu":
-                s = t.untyped_storage()
-                self.made.append((s.data_ptr(), StorageWeakRef(s), s.nbytes()))
-        return out
-
-
 def alive_bytes(r: Recipe, batch: int = B, seq_len: int = T) -> int:
     """Bytes of the storages made during a forward that are alive once it has returned."""
     torch.manual_seed(0)
     model = build_model(r).train()
-    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
-    mode = _Alive()
     kind = r.model.kind
 
     def forward() -> torch.Tensor:
@@ -141,13 +121,7 @@ def alive_bytes(r: Recipe, batch: int = B, seq_len: int = T) -> int:
             return out.sum()
         return F.cross_entropy(out.flatten(0, 1), tgt.flatten())
 
-    with mode:
-        loss = forward()
-    skip = {*params, loss.untyped_storage().data_ptr()}
-    alive = {ptr: n for ptr, ref, n in mode.made if ptr not in skip and not ref.expired()}
-    kept = sum(alive.values())
-    loss.backward()
-    return kept
+    return kept_bytes(model, forward)
 
 
 @pytest.mark.parametrize("model", CASES, ids=_ids)
