@@ -26,7 +26,7 @@ def trainability_issues(data: dict[str, Any], recipe_dir: Path | None) -> list[t
 
 def _loggers(data: dict[str, Any]) -> list[tuple[DocPath, str]]:
     """A tracker in trainer.loggers whose package is not installed."""
-    from archspec.train.loggers import missing_package
+    from archspec.spec.trainer import missing_package
 
     names = (data.get("trainer") or {}).get("loggers")
     names = names.split(",") if isinstance(names, str) else names

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -139,3 +140,16 @@ def _every(choice: Any) -> int | None:
     if isinstance(choice, CheckpointEvery):
         return choice.every
     return 1 if choice == "all" else None
+
+
+def missing_package(name: str) -> str | None:
+    """Why the tracker `name` cannot run here (None when it can): its package is missing."""
+    package = LOGGER_PACKAGES.get(name)
+    if package is None or importlib.util.find_spec(package) is not None:
+        return None
+    if name == "tensorboard" and importlib.util.find_spec("tensorboardX") is not None:
+        return None  # Lightning writes events with either
+    return (
+        f"the {name} logger needs the {package} package, which is not installed: "
+        f"pip install 'archspec[{name}]' (or pip install {package})"
+    )

@@ -13,32 +13,20 @@
 
 Every tracker gets the metrics under the optimizer steps completed, as metrics.csv has them.
 A tracker whose package is missing is refused by `validate` and before `train` creates
-anything (`missing_package`).  Importing this module imports neither torch nor Lightning: each
-tracker's classes are imported when its logger is built.
+anything (archspec.spec.trainer.missing_package).  Importing this module imports neither torch
+nor Lightning: each tracker's classes are imported when its logger is built.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 from pathlib import Path
 from typing import Any
 
-from archspec.spec.trainer import LOGGER_PACKAGES
+from archspec.spec.trainer import missing_package
 
-
-def missing_package(name: str) -> str | None:
-    """Why the tracker `name` cannot run here (None when it can): its package is missing."""
-    package = LOGGER_PACKAGES.get(name)
-    if package is None or importlib.util.find_spec(package) is not None:
-        return None
-    if name == "tensorboard" and importlib.util.find_spec("tensorboardX") is not None:
-        return None  # Lightning writes events with either
-    return (
-        f"the {name} logger needs the {package} package, which is not installed: "
-        f"pip install 'archspec[{name}]' (or pip install {package})"
-    )
+__all__ = ["missing_package", "run_id", "tracker"]
 
 
 def _stepped(cls: type) -> type:

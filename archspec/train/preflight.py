@@ -29,7 +29,7 @@ def check_machine(recipe: Any, command: str = "train") -> None:
     the memory messages: `RECIPE: train`)."""
     import torch
 
-    from archspec.train.loggers import missing_package
+    from archspec.spec.trainer import missing_package
 
     t = recipe.trainer
     for i, name in enumerate(t.loggers):

@@ -92,7 +92,7 @@ def test_a_missing_tracker_fails_validate_and_train_with_the_pip_command(
 ) -> None:
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        trackers.importlib.util, "find_spec", lambda n, *a: None if n == "wandb" else real(n, *a)
+        importlib.util, "find_spec", lambda n, *a: None if n == "wandb" else real(n, *a)
     )
     recipe = tmp_path / "r.yaml"
     quickstart = RECIPES / "quickstart" / "shakespeare-char.yaml"
