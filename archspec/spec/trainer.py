@@ -7,6 +7,7 @@ import importlib.util
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from archspec.spec.base import Issues, Spec
 
@@ -104,6 +105,8 @@ class TrainerSpec(Spec):
         """YAML reads `off` as false and `on` as true."""
         if isinstance(value, bool):
             return "all" if value else "off"
+        if isinstance(value, str) and value not in ("off", "all"):
+            raise PydanticCustomError("checkpointing", "expected off, all or {every: k}")
         return value
 
     @field_validator("loggers", mode="before")
