@@ -30,6 +30,7 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     import torch
     from rich.console import Console
 
+    from archspec.analysis.memory import checkpointing_line
     from archspec.build import build_model
     from archspec.commands.recipes import load_noting
     from archspec.limits import check_fits
@@ -42,6 +43,9 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     console.print(module_tree(model, depth))
     console.print(component_table(model, spec))
     for line in cache_lines(spec):
+        console.print(line)
+    line = checkpointing_line(spec)
+    if line:
         console.print(line)
 
 
