@@ -142,11 +142,14 @@ def _attention(
     """A Residual around attention; self-attention's position hook is its own node (its
     parameters are positional tables)."""
     dims = m.dims
-    hook = (
-        None
-        if cross
-        else impl_of(m.positional, PositionalHooks).attention_cost(m.positional, dims, seq_len)
-    )
+    hooks = impl_of(m.positional, PositionalHooks)
+    causal_cost = getattr(hooks, "causal_attention_cost", None)  # optional: a causal fast path
+    if cross:
+        hook = None
+    elif causal_cost is not None and getattr(m, stack).mask.kind == "causal":
+        hook = causal_cost(m.positional, dims, seq_len)
+    else:
+        hook = hooks.attention_cost(m.positional, dims, seq_len)
     cost = impl_of(m.attention, AttentionHooks).cost(
         m.attention, dims, seq_len, cross=cross, position=hook
     )

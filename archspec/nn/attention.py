@@ -135,6 +135,10 @@ class MultiHeadAttention(nn.Module):
             )  # (B, H, T, Dv)
         t, s = q.shape[2], k.shape[2]
         q = q * (1.0 / math.sqrt(self.d_k))  # (B, H, T, Dk), laid out as (B, T, H, Dk)
+        if hook is not None and not explicit:
+            fused = hook.attend(q, k, v, mask, p)  # a scheme's own fused form, or None
+            if fused is not None:
+                return fused
         bias = hook.bias(q, s, mask) if hook is not None else None  # (B|1, H|1, T, S), fresh
         weighted = hook is not None and hook.needs_weights
         if not weighted and not explicit:
