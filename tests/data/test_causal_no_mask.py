@@ -76,7 +76,7 @@ def test_right_padded_batches_skip_the_mask_only_under_a_plain_causal_mask(monke
         module = _module(mask)
         real = module.model.forward
 
-        def forward(tokens, pad=None, **kwargs):
+        def forward(tokens, pad=None, real=real, **kwargs):
             calls.append(pad)
             return real(tokens, pad, **kwargs)
 
