@@ -19,6 +19,7 @@ from archspec.nn.cache import KVCache
 from archspec.recipe.errors import RecipeError
 from archspec.recipe.loader import load_recipe
 from archspec.spec import Recipe
+from tests.conftest import RECIPES
 from tests.diff.test_memory import saved_bytes
 
 ATTENTION: list[dict[str, Any]] = [
@@ -152,3 +153,14 @@ def test_scale_resolves_to_the_factor_attention_uses() -> None:
     assert built_scale("default") == pytest.approx(1 / math.sqrt(16))
     assert built_scale("none") == 1.0
     assert built_scale(0.25) == 0.25
+
+
+def test_diff_of_llama_and_mistral_shows_the_kv_cache_saving(cli) -> None:
+    published = RECIPES / "published"
+    result = cli("diff", str(published / "llama-2-7b.yaml"), str(published / "mistral-7b.yaml"))
+    assert result.returncode == 1, result.stderr  # 1: the recipes differ
+    line = next(x for x in result.stdout.splitlines() if x.startswith("KV cache per generated"))
+    # 32 layers x K, V x 32 | 8 heads x 128 x 4 bytes: 1 MiB against 256 KiB
+    assert "1 MiB" in line and "256 KiB" in line and "-75%" in line
+    assert "model.attention.kv_heads" in result.stdout
+    assert "model.decoder.mask.window" in result.stdout

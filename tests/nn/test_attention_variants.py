@@ -154,3 +154,32 @@ def test_cached_decoding_equals_the_full_forward_at_every_step(kv_heads: int) ->
 def test_kv_heads_must_divide_heads() -> None:
     with pytest.raises(ValueError, match="kv_heads 3 must divide heads 8"):
         MultiHeadAttention(D, H, DK, DK, kv_heads=3)
+
+
+def test_a_logits_bias_reaches_sdpa_with_grouped_heads() -> None:
+    """Shaw's key term alone runs as a float attn_mask through SDPA's grouped path; the
+    explicit path (recording) repeats K and V instead: both give the same outputs."""
+    from archspec.nn.relative import RelativePositions
+
+    torch.manual_seed(0)
+    rel = RelativePositions(3, DK, DK, values=False)
+    att = MultiHeadAttention(D, H, DK, DK, kv_heads=2, position=rel)
+    x, pad = torch.randn(2, 7, D), _padding([7, 4], 7)
+    mask = self_attention_mask(pad, 7, causal_after=0, device=x.device)
+    fused = att(x, mask)
+    att.recorded = []
+    torch.testing.assert_close(att(x, mask), fused, atol=1e-5, rtol=1e-5)
+    assert att.recorded[0].shape == (2, H, 7, 7)  # the weights of every query head
+
+
+def test_attention_dropout_trains_with_grouped_heads() -> None:
+    att = MultiHeadAttention(D, H, DK, DK, kv_heads=2, dropout=0.5).train()
+    x = torch.randn(2, 6, D, requires_grad=True)
+    y = att(x, self_attention_mask(None, 6, causal_after=0, device=x.device))
+    y.sum().backward()
+    assert x.grad is not None and att.qkv.weight.grad is not None
+    att.eval()
+    with torch.no_grad():
+        want = reference(att, x, causal(6, 6), 1 / math.sqrt(DK))
+        got = att(x, self_attention_mask(None, 6, causal_after=0, device=x.device))
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)

@@ -87,7 +87,7 @@ def test_the_window_changes_what_a_model_computes_beyond_it() -> None:
     assert not torch.allclose(far[:, 4], a[:, 4], atol=1e-6)
 
 
-@pytest.mark.parametrize("positional", ["sinusoidal", "relative"])
+@pytest.mark.parametrize("positional", ["sinusoidal", "relative", "rotary"])
 def test_cached_decoding_equals_the_full_forward_at_every_step(positional: str) -> None:
     model = _model(4, positional)
     tokens = torch.randint(0, 30, (2, 14))
