@@ -36,8 +36,9 @@ not activations and are not counted.  Everything scales linearly with the batch;
 attention matrix also grows with T per token.
 
 KV cache: a decoder generating one token keeps K and V of that token in every self-attention
-layer: layers · H · (Dk + Dv) values.  Cross-attention K/V are computed once per source
-sentence: layers · H · (Dk + Dv) values per source token, whatever the output length.
+layer: layers · G · (Dk + Dv) values, G the key/value heads (G = H for multi-head attention,
+fewer for grouped-query attention).  Cross-attention K/V are computed once per source
+sentence: layers · G · (Dk + Dv) values per source token, whatever the output length.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def _cache_bytes(spec: Any, which: str) -> int | None:
 
 def kv_cache_bytes_per_token(spec: Any) -> int | None:
     """Bytes the decoder's self-attention caches per generated token (None without a decoder):
-    K and V of every layer, layers · H · (Dk + Dv) values for multi-head attention."""
+    K and V of every layer, layers · kv_heads · (Dk + Dv) values for multi-head attention."""
     return _cache_bytes(spec, "self")
 
 

@@ -41,6 +41,8 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     console = Console()
     console.print(module_tree(model, depth))
     console.print(component_table(model, spec))
+    for line in cache_lines(spec):
+        console.print(line)
 
 
 def module_tree(model: nn.Module, depth: int) -> Tree:
@@ -112,3 +114,19 @@ def component_table(model: nn.Module, spec: Recipe) -> Any:
     table.add_section()
     table.add_row("[bold]total[/]", f"[bold]{total:,}[/]", "100.0%")
     return table
+
+
+def cache_lines(spec: Recipe) -> list[str]:
+    """The decoding cache a model keeps (fp32), per generated token and, with cross-attention,
+    per source token: what grouped-query attention shrinks."""
+    from archspec.analysis.memory import cross_kv_bytes_per_source_token, kv_cache_bytes_per_token
+    from archspec.diff.numbers import nbytes
+
+    out = []
+    per_token = kv_cache_bytes_per_token(spec)
+    if per_token is not None:
+        out.append(f"KV cache per generated token (fp32): {nbytes(per_token)}")
+    cross = cross_kv_bytes_per_source_token(spec)
+    if cross is not None:
+        out.append(f"cross-attention K/V per source token (fp32): {nbytes(cross)}")
+    return out
