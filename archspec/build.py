@@ -14,7 +14,6 @@ N(0, d_model^-1/2), relative tables Glorot uniform, norm gains one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from torch import nn
@@ -37,32 +36,27 @@ def build_model(spec: Recipe | ModelSpec | Any) -> nn.Module:
     """The plain nn.Module a recipe (or its `model:` section) describes; a recipe's
     trainer.activation_checkpointing picks the layers whose activations are recomputed."""
     m = spec.model if isinstance(spec, Recipe) else spec
-    every = spec.trainer.checkpointed if isinstance(spec, Recipe) else _no_layers
+    model: nn.Module
     match m:
         case EncoderDecoderModel():
-            return _encoder_decoder(m, every)
+            model = _encoder_decoder(m)
         case EncoderModel():
-            return _encoder(m, every)
+            model = _encoder(m)
         case DecoderModel():
-            return _decoder(m, every)
+            model = _decoder(m)
         case _:
             assert_never(m)
-
-
-def _no_layers(layers: int) -> frozenset[int]:
-    return frozenset()
-
-
-Checkpointed = Callable[[int], frozenset[int]]
-"""A stack's layer count -> the indices of its checkpointed layers."""
+    if isinstance(spec, Recipe):
+        for stack in (getattr(model, name, None) for name in ("encoder", "decoder")):
+            if isinstance(stack, modules.Stack):
+                stack.checkpointed = spec.trainer.checkpointed(len(stack.layers))
+    return model
 
 
 # --- whole models -------------------------------------------------------------------------
 
 
-def _encoder_decoder(
-    m: EncoderDecoderModel, ckpt: Checkpointed
-) -> modules.EncoderDecoderTransformer:
+def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransformer:
     src_tokens = token_embedding(m.source_vocab, m.d_model)
     output = output_projection(m.d_model, m.target_vocab)
     match m.tying:
@@ -79,19 +73,19 @@ def _encoder_decoder(
     return modules.EncoderDecoderTransformer(
         src_embed=_embeddings(m, src_tokens),
         tgt_embed=_embeddings(m, tgt_tokens),
-        encoder=_stack(m, "encoder", ckpt, decoder=False, runtime_prefix=False),
-        decoder=_stack(m, "decoder", ckpt, decoder=True, cross=True, runtime_prefix=False),
+        encoder=_stack(m, "encoder", decoder=False, runtime_prefix=False),
+        decoder=_stack(m, "decoder", decoder=True, cross=True, runtime_prefix=False),
         output=output,
     )
 
 
-def _encoder(m: EncoderModel, ckpt: Checkpointed) -> modules.EncoderTransformer:
+def _encoder(m: EncoderModel) -> modules.EncoderTransformer:
     tokens = token_embedding(m.vocab_size, m.d_model)
-    encoder = _stack(m, "encoder", ckpt, decoder=False, runtime_prefix=False)
+    encoder = _stack(m, "encoder", decoder=False, runtime_prefix=False)
     return modules.EncoderTransformer(_embeddings(m, tokens), encoder)
 
 
-def _decoder(m: DecoderModel, ckpt: Checkpointed) -> modules.DecoderTransformer:
+def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
     tokens = token_embedding(m.vocab_size, m.d_model)
     output = output_projection(m.d_model, m.vocab_size)
     match m.tying:
@@ -101,7 +95,7 @@ def _decoder(m: DecoderModel, ckpt: Checkpointed) -> modules.DecoderTransformer:
             output.weight = tokens.weight
         case _:
             assert_never(m.tying)
-    decoder = _stack(m, "decoder", ckpt, decoder=True, runtime_prefix=True)
+    decoder = _stack(m, "decoder", decoder=True, runtime_prefix=True)
     return modules.DecoderTransformer(_embeddings(m, tokens), decoder, output)
 
 
@@ -134,13 +128,7 @@ def _ffn(m: ModelCommon) -> nn.Module:
 
 
 def _stack(
-    m: ModelCommon,
-    name: str,
-    ckpt: Checkpointed,
-    *,
-    decoder: bool,
-    runtime_prefix: bool,
-    cross: bool = False,
+    m: ModelCommon, name: str, *, decoder: bool, runtime_prefix: bool, cross: bool = False
 ) -> modules.Stack:
     """Layers of the stack `name`; `runtime_prefix`: the model's forward takes prefix_len."""
     spec = getattr(m, name)
@@ -164,8 +152,7 @@ def _stack(
             layers.append(modules.DecoderLayer(self_attn, cross_attn, residual(_ffn(m))))
         else:
             layers.append(modules.EncoderLayer(self_attn, residual(_ffn(m))))
-    final = _norm(m) if place.final_norm else None
-    return modules.Stack(layers, final, mask=mask, checkpointed=ckpt(spec.layers))
+    return modules.Stack(layers, _norm(m) if place.final_norm else None, mask=mask)
 
 
 # --- parameters per component -------------------------------------------------------------
