@@ -41,8 +41,9 @@ none of its own values; the backward pass recomputes them one layer at a time, s
 one layer's values back while that layer's gradients are computed (`recompute_peak_bytes`).
 
 KV cache: a decoder generating one token keeps K and V of that token in every self-attention
-layer: layers · H · (Dk + Dv) values.  Cross-attention K/V are computed once per source
-sentence: layers · H · (Dk + Dv) values per source token, whatever the output length.
+layer: layers · G · (Dk + Dv) values, G the key/value heads (G = H for multi-head attention,
+fewer for grouped-query attention).  Cross-attention K/V are computed once per source
+sentence: layers · G · (Dk + Dv) values per source token, whatever the output length.
 """
 
 from __future__ import annotations
@@ -134,7 +135,7 @@ def _cache_bytes(spec: Any, which: str) -> int | None:
 
 def kv_cache_bytes_per_token(spec: Any) -> int | None:
     """Bytes the decoder's self-attention caches per generated token (None without a decoder):
-    K and V of every layer, layers · H · (Dk + Dv) values for multi-head attention."""
+    K and V of every layer, layers · kv_heads · (Dk + Dv) values for multi-head attention."""
     return _cache_bytes(spec, "self")
 
 

@@ -82,10 +82,17 @@ class Stack(nn.Module):
                 raise ValueError("a bidirectional stack cannot decode incrementally")
             cache.extend_pad(pad_mask, b, t, x.device)
             mask = incremental_mask(
-                cache.pad, t, cache.length + t, causal_after=causal_after, device=x.device
+                cache.pad,
+                t,
+                cache.length + t,
+                causal_after=causal_after,
+                device=x.device,
+                window=self.mask.window,
             )
         else:
-            mask = self_attention_mask(pad_mask, t, causal_after=causal_after, device=x.device)
+            mask = self_attention_mask(
+                pad_mask, t, causal_after=causal_after, device=x.device, window=self.mask.window
+            )
             if cache is not None:
                 cache.extend_pad(pad_mask, b, t, x.device)
         memory_mask = None if memory is None else cross_attention_mask(memory_pad_mask)

@@ -65,6 +65,7 @@ def train(
     import lightning as L
 
     from archspec.data import build_datamodule
+    from archspec.data.prepared import prepared_folder
     from archspec.recipe import dump_recipe
     from archspec.train.callbacks import RecipeStamp
     from archspec.train.preflight import check_machine
@@ -107,7 +108,7 @@ def train(
     objective = objective_impl(recipe.objective)
     try:
         datamodule = build_datamodule(
-            tokenizer_ceiling(recipe), staging or run_dir, recipe_dir=recipe_dir
+            tokenizer_ceiling(recipe), staging or run_dir, recipe_dir, prepared_folder(recipe_path)
         )
         recipe = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
         if staging is not None:
