@@ -65,7 +65,11 @@ class CausalLMModule(ArchspecModule):
     """Next-token prediction."""
 
     def compute(self, batch: dict[str, Tensor]) -> TokenLoss:
-        logits = self.model(batch["tokens"], batch.get("pad"))  # (B, T, V)
+        # Batches are right-padded: under a plain causal mask no real token sees padding, so
+        # the padding mask goes unused (SDPA's is_causal path; padded positions have no loss).
+        stack = getattr(self.recipe.model, "decoder", None)
+        causal = stack is not None and stack.mask.kind == "causal"
+        logits = self.model(batch["tokens"], None if causal else batch.get("pad"))  # (B, T, V)
         targets = batch["targets"]
         if "pad" in batch:
             targets = targets.masked_fill(batch["pad"], IGNORE)
@@ -121,8 +125,9 @@ class ClassificationModule(ArchspecModule):
         self.f1 = torchmetrics.classification.MulticlassF1Score(classes, average="macro")
 
     def pool(self, hidden: Tensor, pad: Tensor) -> Tensor:  # (B, T, D), (B, T) -> (B, D)
-        if self.objective.pooling == "first":
-            return hidden[:, 0]
+        if self.objective.pooling == "first":  # through the model's pooler when it has one
+            pooler = getattr(self.model, "pooler", None)
+            return hidden[:, 0] if pooler is None else pooler(hidden)
         keep = (~pad).unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
         return (hidden * keep).sum(1) / keep.sum(1).clamp(min=1)
 
