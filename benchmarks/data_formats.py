@@ -1,6 +1,7 @@
 """Which on-disk format prepared data uses: flat numpy arrays vs litdata vs HF datasets.
 
-    python -m benchmarks.data_formats /tmp/corpus-10m.txt
+    python -m benchmarks.data_formats /tmp/archspec-corpus-10m.txt \
+        --out benchmarks/results/data-formats.md
 
 For one text file (char tokenizer, already trained): time to tokenize-and-write it in each
 format, and time to read 2,000 random 129-token chunks back (what a training step reads).
@@ -113,6 +114,7 @@ def bench_datasets(tok: Tokenizer, blocks: list[list[str]], out: Path) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
+    parser.add_argument("--out", type=Path, default=None, help="also write the table here")
     args = parser.parse_args()
     from archspec.components.tokenizer.char import CharTokenizer
     from archspec.data.tokenizers import save_tokenizer, train_tokenizer
@@ -141,9 +143,24 @@ def main() -> None:
                 f"| {name} | {mb / write:.1f} MB/s | {READS / read:,.0f} chunks/s | {size:.1f} MB |"
             )
     shutil.rmtree(tmp, ignore_errors=True)
-    print(f"corpus {args.corpus} ({mb:.1f} MB), load average {os.getloadavg()[0]:.1f}\n")
-    print("| format | tokenize + write | random chunk reads | on disk |\n|---|---|---|---|")
-    print("\n".join(rows))
+    text = "\n".join(
+        [
+            "# On-disk format for prepared data",
+            "",
+            f"`python -m benchmarks.data_formats {args.corpus}`: corpus {mb:.1f} MB, char "
+            "tokenizer, "
+            f"{os.cpu_count()} cores, 1-minute load average {os.getloadavg()[0]:.1f} (a busy "
+            "machine: compare the rows, not the absolute figures).",
+            "",
+            "| format | tokenize + write | random chunk reads | on disk |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+    print(text)
+    if args.out:
+        args.out.write_text(text)
     sys.stdout.flush()
 
 

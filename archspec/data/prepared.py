@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from archspec.atomic import write_text_atomic
 from archspec.data import shardfiles, shards
 from archspec.data import tokenizers as tk
 from archspec.data.fingerprint import differences, fingerprint
@@ -28,6 +29,8 @@ STREAM_BYTES = 512 << 20
 RUN_DIR/data instead of being read whole (`train` without `prepare`)."""
 
 STREAM_DIR = "data"
+LINK = "prepared-data.txt"
+"""RUN_DIR/prepared-data.txt: the prepared folder a run reads, so `--resume` and `eval` find it."""
 
 
 def default_folder(recipe_path: str | Path) -> Path:
@@ -132,9 +135,15 @@ def read_data(recipe: Any, run_dir: Path, recipe_dir: Path | None, folder: Path 
 
     if recipe.data is None:
         return prepare(recipe, run_dir, recipe_dir)  # says what is missing
+    link = Path(run_dir) / LINK
+    if folder is None and link.is_file():  # resume, eval: the folder the run trained from
+        linked = Path(link.read_text().strip())
+        folder = linked if _same_files(recipe, linked, recipe_dir) else None  # not eval --data
     if folder is not None:
         manifest = check_current(recipe, Path(folder), recipe_dir)
         if manifest is not None:
+            Path(run_dir).mkdir(parents=True, exist_ok=True)
+            write_text_atomic(link, f"{Path(folder).resolve()}\n")
             return load(recipe, Path(folder), manifest, run_dir, f"prepared data {folder}")
     if streamable(recipe):
         cache = Path(run_dir) / STREAM_DIR
@@ -166,3 +175,15 @@ def prepared_folder(recipe_path: str | Path | None) -> Path | None:
         return None
     folder = default_folder(recipe_path)
     return folder if folder.is_dir() else None
+
+
+def _same_files(recipe: Any, folder: Path, recipe_dir: Path | None) -> bool:
+    """The folder was prepared from the files the recipe names (changed or not)."""
+    from archspec.data.fingerprint import data_files
+
+    try:
+        manifest = shardfiles.read_manifest(folder) or {}
+    except ArchspecError:
+        return True  # say what is wrong with it
+    old = {f: s.get("path") for f, s in manifest.get("fingerprint", {}).get("files", {}).items()}
+    return old == {f: str(p) for f, p in data_files(recipe, recipe_dir).items()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -80,12 +81,17 @@ def _resumable(out: Path, fp: dict[str, Any]) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     for path in out.iterdir():
-        if path.name in (shards.MANIFEST, shards.PROGRESS) or path.suffix in OWN_SUFFIXES:
+        if OWN_FILES.fullmatch(path.name):
             path.unlink()
     return []
 
 
-OWN_SUFFIXES = {".ids", ".off", ".int", ".lengths", ".jsonl", ".json", ".tmp"}
+OWN_FILES = re.compile(
+    r"(manifest|progress|tokenizer(-source|-target)?)\.json"
+    r"|(train|val|test)(-\d{5}\.ids|\.\w+\.(ids|off|int)|\.lengths|\.raw\.jsonl)"
+    r"|\..*\.tmp"
+)
+"""The files a prepare writes (only these are removed when a folder is prepared again)."""
 
 
 # --- chunked text, a block at a time -----------------------------------------------------------
