@@ -28,7 +28,7 @@ from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.positional import per_stack
 from archspec.components.registry import entry, impl_of
 from archspec.errors import ArchspecError
-from archspec.nn.models import output_projection, token_embedding
+from archspec.nn.models import Pooler, output_projection, token_embedding
 from archspec.spec import DecoderModel, EncoderDecoderModel, EncoderModel, Recipe
 from archspec.spec.model import ModelCommon, ModelSpec
 
@@ -70,13 +70,16 @@ def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransforme
         encoder=_stack(m, "encoder", decoder=False, runtime_prefix=False),
         decoder=_stack(m, "decoder", decoder=True, cross=True, runtime_prefix=False),
         output=output,
+        output_scale=m.output_factor,
     )
 
 
 def _encoder(m: EncoderModel) -> modules.EncoderTransformer:
     tokens = token_embedding(m.vocab_size, m.d_model)
+    types = token_embedding(m.token_types, m.d_model) if m.token_types else None
+    embed = _embeddings(m, tokens, types)
     encoder = _stack(m, "encoder", decoder=False, runtime_prefix=False)
-    return modules.EncoderTransformer(_embeddings(m, tokens), encoder)
+    return modules.EncoderTransformer(embed, encoder, Pooler(m.d_model) if m.pooler else None)
 
 
 def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
@@ -90,18 +93,26 @@ def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
         case _:
             assert_never(m.tying)
     decoder = _stack(m, "decoder", decoder=True, runtime_prefix=True)
-    return modules.DecoderTransformer(_embeddings(m, tokens), decoder, output)
+    return modules.DecoderTransformer(_embeddings(m, tokens), decoder, output, m.output_factor)
 
 
 # --- parts --------------------------------------------------------------------------------
 
 
-def _embeddings(m: ModelCommon, tokens: nn.Embedding) -> modules.Embeddings:
+def _embeddings(
+    m: ModelCommon, tokens: nn.Embedding, types: nn.Embedding | None = None
+) -> modules.Embeddings:
     positions = impl_of(m.positional, PositionalHooks).embedding(
         m.positional, m.dims
     )  # None: not absolute
     return modules.Embeddings(
-        tokens, positions, max_len=m.max_len, scale=m.embed_scale, dropout=m.dropout.embedding
+        tokens,
+        positions,
+        max_len=m.max_len,
+        scale=m.embed_scale,
+        dropout=m.dropout.embedding,
+        token_types=types,
+        norm=_norm(m) if m.embed_norm else None,
     )
 
 
@@ -126,7 +137,7 @@ def _norm(m: ModelCommon) -> nn.Module:
 
 
 def _ffn(m: ModelCommon) -> nn.Module:
-    return entry("ffn", m.activation).impl.build(m.ffn, m.dims)
+    return entry("ffn", m.activation).impl.build(m.ffn, m.ffn_dims)
 
 
 def _stack(
@@ -143,14 +154,19 @@ def _stack(
         )
     place = placement(m.norm.placement)
 
-    def residual(sublayer: nn.Module) -> modules.Residual:
-        return modules.Residual(sublayer, _norm(m), m.dropout.residual, pre_norm=place.pre_norm)
+    def residual(sublayer: nn.Module, norm: bool = True) -> modules.Residual:
+        out = _norm(m) if place.out_norm else None
+        pre = place.pre_norm
+        return modules.Residual(sublayer, _norm(m) if norm else None, m.dropout.residual, pre, out)
 
     layers: list[nn.Module] = []
     causal = mask.kind != "bidirectional"  # a prefix-LM counts as causal
     for hook in _position_hooks(m, spec.layers, causal=causal):
         self_attn = residual(_attention(m, cross=False, position=hook))
-        if decoder:
+        if m.block.parallel:  # validation refused it with cross-attention
+            ffn = residual(_ffn(m), norm=not m.block.shared_norm)
+            layers.append(modules.ParallelLayer(self_attn, ffn))
+        elif decoder:
             cross_attn = residual(_attention(m, cross=True)) if cross else None
             layers.append(modules.DecoderLayer(self_attn, cross_attn, residual(_ffn(m))))
         else:
@@ -165,11 +181,13 @@ def component_of(name: str) -> str:
     """The archspec.analysis.params component a parameter of a built model belongs to, from its
     dotted name (e.g. 'decoder.layers.0.cross_attn.sublayer.q.weight' -> 'cross-attention')."""
     parts = name.split(".")
-    if "norm" in parts:
+    if "norm" in parts or "norm_out" in parts:
         return "norms"
+    if parts[0] == "pooler":
+        return "pooler"
     if "position" in parts or "positions" in parts:
         return "positional tables"
-    if "tokens" in parts:
+    if "tokens" in parts or "token_types" in parts:
         return "token embeddings"
     if parts[0] == "output":
         return "output projection"

@@ -205,7 +205,8 @@ class MultiHeadAttention(nn.Module):
                     enable_gqa=gqa,
                 )
             blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
-            if blocked is not None:
+            shared = hook is not None and hook.shared_bias  # a shared bias is masked already
+            if blocked is not None and not shared:
                 bias = bias.masked_fill_(blocked, float("-inf"))  # (B, H, T, S)
             return F.scaled_dot_product_attention(
                 q, k, v, attn_mask=bias, dropout_p=p, scale=1.0, enable_gqa=gqa

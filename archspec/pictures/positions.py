@@ -112,7 +112,8 @@ def _sinusoidal(model: Any, name: str, max_positions: int | None) -> Any:
 
 def _learned(model: Any, name: str, state: str, max_positions: int | None) -> Any:
     tables = [
-        (side, e.positions.weight[:max_positions].float().cpu()) for side, e in _embeddings(model)
+        (side, e.positions.weight[e.positions.offset :][:max_positions].float().cpu())
+        for side, e in _embeddings(model)
     ]
     fig, axes = grid(len(tables), 2, TABLE_PANEL, f"{name}: learned positions ({state})")
     for row, (side, table) in enumerate(tables):

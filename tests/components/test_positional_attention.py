@@ -21,6 +21,8 @@ from tests.diff.variants import KIND_TYING, model_section
 SCHEMES: list[dict[str, Any]] = [
     {"kind": "rotary"},
     {"kind": "rotary", "pairing": "interleaved", "fraction": 0.5, "scaling": 2.0},
+    {"kind": "alibi"},
+    {"kind": "t5", "buckets": 8, "max_distance": 12},
     {"kind": "none"},
 ]
 IDS = [f"{s['kind']}-{s.get('pairing', '')}" if len(s) > 1 else s["kind"] for s in SCHEMES]

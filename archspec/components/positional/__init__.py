@@ -70,7 +70,7 @@ class Absolute:
         return None
 
 
-BUILTINS = ("sinusoidal", "learned", "relative", "rotary")
+BUILTINS = ("sinusoidal", "learned", "relative", "rotary", "alibi", "t5")
 """Built-in kinds in the order users see them; other modules here register after them."""
 
 import_components(__name__, __path__, BUILTINS)
