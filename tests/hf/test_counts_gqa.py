@@ -13,8 +13,7 @@ import torch
 from archspec.analysis.structure import parameter_manifest
 from archspec.recipe.loader import load_recipe
 from tests.conftest import RECIPES
-
-transformers = pytest.importorskip("transformers")
+from tests.hf.conftest import transformers
 
 COMMON = {"vocab_size": 32000, "rms_norm_eps": 1e-5, "tie_word_embeddings": False}
 CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
