@@ -30,6 +30,7 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     import torch
     from rich.console import Console
 
+    from archspec.analysis.memory import checkpointing_line
     from archspec.build import build_model
     from archspec.commands.recipes import load_noting
     from archspec.limits import check_fits
@@ -41,7 +42,10 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     console = Console()
     console.print(module_tree(model, depth))
     console.print(component_table(model, spec))
-    for line in cache_lines(spec):
+    for cache_line in cache_lines(spec):
+        console.print(cache_line)
+    line = checkpointing_line(spec)
+    if line:
         console.print(line)
 
 
