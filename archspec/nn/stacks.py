@@ -5,6 +5,9 @@ Shapes: B batch, T time, S source time, D d_model.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 from torch.utils.checkpoint import checkpoint
@@ -103,7 +106,7 @@ class Stack(nn.Module):
             recompute = self.checkpointed if self.training and torch.is_grad_enabled() else ()
             for i, layer in enumerate(self.layers):
                 if i in recompute:
-                    x = checkpoint(layer, x, mask, *args, use_reentrant=False)
+                    x = checkpoint(_afresh, layer, x, mask, *args, use_reentrant=False)
                 else:
                     x = layer(x, mask, *args)
         return x if self.norm is None else self.norm(x)
@@ -120,3 +123,11 @@ class Stack(nn.Module):
             x = layer(x, mask, memory, memory_mask, cache=cache.layer(i))  # (B, T, D)
         cache.length += x.shape[1]
         return x
+
+
+def _afresh(layer: nn.Module, x: Tensor, *masks: Any) -> Tensor:
+    """A checkpointed layer's call.  What layers share through an AttentionMask (a T5 bias
+    table, the explicit causal mask) is made afresh inside it: reusing what the first forward
+    cached would make the recomputation save fewer tensors than the forward did."""
+    fresh = [replace(m, _shared={}) if isinstance(m, AttentionMask) else m for m in masks]
+    return layer(x, *fresh)

@@ -47,6 +47,14 @@ CASES = [
 ]
 
 
+# position schemes that derive a table per stack forward, shared by its layers through the mask
+SHARED = [
+    dict(CASES[0], positional={"kind": "t5"}),
+    dict(CASES[-1], positional={"kind": "t5"}),
+    dict(CASES[-1], positional={"kind": "alibi"}),
+]
+
+
 @pytest.fixture(autouse=True)
 def one_thread():
     threads = torch.get_num_threads()
@@ -88,7 +96,7 @@ def gradients(r: Recipe, state: dict[str, torch.Tensor] | None = None) -> dict[s
     return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
-@pytest.mark.parametrize("model", CASES, ids=_ids)
+@pytest.mark.parametrize("model", CASES + SHARED, ids=_ids)
 def test_gradients_equal_the_plain_run_with_dropout_on(model: dict) -> None:
     plain = recipe(model, "off")
     torch.manual_seed(0)
@@ -124,7 +132,7 @@ def alive_bytes(r: Recipe, batch: int = B, seq_len: int = T) -> int:
     return kept_bytes(model, forward)
 
 
-@pytest.mark.parametrize("model", CASES, ids=_ids)
+@pytest.mark.parametrize("model", CASES + SHARED, ids=_ids)
 def test_kept_memory_matches_the_prediction(model: dict) -> None:
     """Within 5% (the tolerance tests/diff/test_memory.py holds the plain model to) or the
     per-batch tables the model leaves out (boolean masks B×T×T, relative-position indices T×T

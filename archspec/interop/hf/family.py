@@ -79,7 +79,7 @@ def supported_types() -> tuple[str, ...]:
     return tuple(sorted(_registry.by_type))
 
 
-BUILTIN_FAMILIES: tuple[str, ...] = ()
+BUILTIN_FAMILIES: tuple[str, ...] = ("bert", "roberta", "distilbert", "bart", "t5")
 """Modules of archspec.interop.hf that register a family when imported (each engineer adds
 its families' module names here)."""
 
