@@ -190,7 +190,7 @@ class MultiHeadAttention(nn.Module):
         t, s = q.shape[2], k.shape[2]
         if self.scale != 1.0:
             q = q * self.scale  # (B, H, T, Dk), laid out as (B, T, H, Dk)
-        if hook is not None and not explicit:
+        if hook is not None and not explicit and _has_own_attend(hook):
             fused = hook.attend(q, self._repeated(k), self._repeated(v), mask, p)  # or None
             if fused is not None:
                 return fused
@@ -252,6 +252,12 @@ class MultiHeadAttention(nn.Module):
         z = self.attend(q, k, v, mask)  # (B, H, T, Dv)
         z = z.transpose(1, 2).reshape(b, t, self.heads * self.d_v)  # (B, T, H*Dv)
         return self.out(z)  # (B, T, D)
+
+
+def _has_own_attend(hook: PositionHook) -> bool:
+    """Whether the hook computes attention its own way: only then are K and V repeated to H
+    heads for it (a copy of the whole cache per call under grouped-query attention)."""
+    return type(hook).attend is not PositionHook.attend
 
 
 def _renamed_relative_tables(

@@ -183,3 +183,20 @@ def test_attention_dropout_trains_with_grouped_heads() -> None:
         want = reference(att, x, causal(6, 6), 1 / math.sqrt(DK))
         got = att(x, self_attention_mask(None, 6, causal_after=0, device=x.device))
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+
+
+def test_a_rotating_hook_leaves_the_kv_heads_unrepeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rotary has no fused form of its own: SDPA shares the G heads, nothing copies them."""
+    from archspec.nn.rotary import RotaryPositions
+
+    att = MultiHeadAttention(D, H, DK, DK, kv_heads=2, position=RotaryPositions(DK, 16)).eval()
+
+    def refuse(kv: torch.Tensor) -> torch.Tensor:
+        raise AssertionError("K/V repeated to H heads")
+
+    monkeypatch.setattr(att, "_repeated", refuse)
+    x = torch.randn(2, 6, D)
+    att(x, self_attention_mask(None, 6, causal_after=0, device=x.device))
+    cache = LayerCache()
+    att(x, self_attention_mask(None, 6, causal_after=0, device=x.device), cache=cache)
+    att(x[:, :1], incremental_mask(None, 1, 7, causal_after=0, device=x.device), cache=cache)

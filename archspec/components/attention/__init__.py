@@ -1,10 +1,11 @@
-"""Attention variants. Today one kind, multi-head attention; grouped-query attention, QK-norm
-or a sliding window join as fields of it or as kinds next to it.
+"""Attention variants. Today one kind, multi-head attention, whose fields give grouped-query and
+multi-query attention (kv_heads), the logits scale, QK-norm and q/k/v biases apart from the
+output bias; a sliding window is a field of the causal mask (archspec/components/mask/).
 
 Each implementation has the hooks
 
     check(spec, dims)
-        cross-field problems (e.g. heads % kv_heads, next): [(location in model:, message)]
+        cross-field problems (e.g. heads % kv_heads): [(location in model:, message)]
     build(spec, dims, *, cross, position)
         the nn.Module (torch inside); `position` is the positional scheme's PositionHook for a
         self-attention layer (None for cross-attention and absolute schemes)
