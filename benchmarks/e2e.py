@@ -60,8 +60,21 @@ def timed(command: list[str], log: Path) -> dict[str, float | list[float]]:
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True,
         )  # fmt: skip
     end = time.time()
-    steps = json.loads(steps_file.read_text())["steps"]
-    return {"start": start, "end": end, "steps": steps}
+    probe = json.loads(steps_file.read_text())
+    return {"start": start, "end": end, "steps": probe["steps"], "phases": probe["phases"]}
+
+
+def phases(run: dict) -> dict[str, dict[str, float]]:
+    """Seconds per probed phase before the first step and after the last, plus the rest."""
+    first, last = run["steps"][0], run["steps"][-1]
+    out: dict[str, dict[str, float]] = {"before": {}, "after": {}}
+    for name, start, end in run["phases"]:
+        window = "before" if end <= first else "after" if start >= last else None
+        if window and name != "bleu":  # BLEU runs inside a validation loop
+            out[window][name] = out[window].get(name, 0.0) + end - start
+    out["before"]["rest (imports, set-up)"] = first - run["start"] - sum(out["before"].values())
+    out["after"]["rest (shut-down)"] = run["end"] - last - sum(out["after"].values())
+    return out
 
 
 def summary(run: dict, tokens_per_step: float) -> dict[str, float]:
@@ -86,9 +99,14 @@ def pairs(name: str, ours: list[str], theirs: list[str], n: int, tokens: float, 
         for who, cmd in order:
             run_dir = work / f"{name}-{who}-{i}"
             cmd = [a.replace("{run}", str(run_dir)) for a in cmd]
-            got[who] = summary(timed(cmd, work / f"{name}-{who}-{i}.log"), tokens)
+            run = timed(cmd, work / f"{name}-{who}-{i}.log")
+            got[who] = summary(run, tokens)
+            if who == "archspec":
+                got["phases"] = phases(run)
             print(f"  {name} pair {i + 1}/{n} {who}: " + ", ".join(
                 f"{k} {v:.2f}" for k, v in got[who].items()), flush=True)  # fmt: skip
+            if who == "archspec":
+                print(f"    phases: {got['phases']}", flush=True)
         results.append(got)
     return results
 
@@ -112,7 +130,14 @@ def table(title: str, results: list[dict]) -> list[str]:
         f"Time after the last step: archspec {a_end - b_end:+.2f} s against the loop.",
         "",
     ]
-    return lines
+    for window, title in (("before", "before the first step"), ("after", "after the last step")):
+        names = sorted({k for r in results for k in r["phases"][window]})
+        cells = [
+            f"{k} {statistics.median(r['phases'][window].get(k, 0.0) for r in results):.2f} s"
+            for k in names
+        ]
+        lines.append(f"- archspec {title} (median seconds): " + ", ".join(cells))
+    return [*lines, ""]
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.flops import matmul_flops_per_s  # noqa: E402
 from benchmarks.harness import Runner, interleave  # noqa: E402
 from benchmarks.memory import saved_activation_bytes  # noqa: E402
 from benchmarks.peers import Candidate  # noqa: E402
@@ -38,6 +39,15 @@ def _positional(kind: str, t: int) -> dict[str, Any]:
 
     fields = entry("positional", kind).spec.model_fields
     return {"kind": kind, **({"max_len": t} if "max_len" in fields else {})}
+
+
+def _model_flops_per_token(t: int) -> float:
+    """Training FLOPs per token of the quickstart with learned positions at max_len T."""
+    from archspec.analysis.flops import training_flops_per_token
+    from archspec.recipe import load_recipe
+
+    pos = f"model.positional={{kind: learned, max_len: {t}}}"
+    return training_flops_per_token(load_recipe(QUICKSTART, [f"model.max_len={t}", pos]), t)
 
 
 def candidates(t: int) -> list[Candidate]:
@@ -85,6 +95,12 @@ def measure(quick: bool = False) -> dict[int, dict[str, dict[str, float]]]:
         results[t] = {
             r.name: {"step_ms": r.median_step * 1000, "saved_mb": saved[r.name]} for r in runners
         }
+        flops = b * t * _model_flops_per_token(t)  # the learned-position model; nanoGPT's too
+        probe = matmul_flops_per_s()
+        for name in ("nanoGPT-style", "archspec learned"):
+            if name in results[t]:
+                share = flops / (results[t][name]["step_ms"] / 1000) / probe
+                results[t][name]["flop_share"] = share
         print(f"  T={t}: " + ", ".join(f"{k} {v['step_ms']:.0f} ms" for k, v in results[t].items()),
               flush=True)  # fmt: skip
         for r in runners:
@@ -112,6 +128,18 @@ def markdown(results: dict[int, dict[str, dict[str, float]]]) -> list[str]:
             + " | ".join(f"{per[name]['saved_mb']:.1f}" for per in results.values())
             + " |"
         )
+    shares = [
+        f"T={t} "
+        + " / ".join(f"{per[n]['flop_share']:.2f}" for n in names if "flop_share" in per[n])
+        for t, per in results.items()
+        if any("flop_share" in v for v in per.values())
+    ]
+    if shares:
+        lines += [
+            "",
+            "Model FLOP/s over a 2048^3 fp32 matmul probed after each length "
+            "(nanoGPT-style / archspec learned; target >= 0.6): " + ", ".join(shares) + ".",
+        ]
     if "archspec relative" in names and "archspec sinusoidal" in names:
         ratio = [
             per["archspec relative"]["step_ms"] / per["archspec sinusoidal"]["step_ms"]

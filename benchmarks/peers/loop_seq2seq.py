@@ -76,12 +76,17 @@ def batches(pairs: list[tuple[list[int], list[int]]], epoch: int) -> list[list[i
     return [out[int(i)] for i in perm]
 
 
+def hidden(tokens: Tensor) -> Tensor:
+    """Float key padding mask (-inf at <pad>), the type of nn.Transformer's causal mask."""
+    return torch.zeros(tokens.shape).masked_fill(tokens == PAD, float("-inf"))
+
+
 def forward(model: TorchSeq2Seq, src: Tensor, tgt: Tensor) -> Tensor:
     t = tgt.shape[1]
     h = model.transformer(
         model.embed(src), model.embed(tgt), tgt_mask=model.causal[:t, :t], tgt_is_causal=True,
-        src_key_padding_mask=src == PAD, tgt_key_padding_mask=tgt == PAD,
-        memory_key_padding_mask=src == PAD,
+        src_key_padding_mask=hidden(src), tgt_key_padding_mask=hidden(tgt),
+        memory_key_padding_mask=hidden(src),
     )  # fmt: skip
     return h @ model.tok.weight.t()  # (B, T, V)
 
@@ -90,14 +95,14 @@ def forward(model: TorchSeq2Seq, src: Tensor, tgt: Tensor) -> Tensor:
 def greedy(model: TorchSeq2Seq, src: Tensor, extra: int = 50) -> list[list[int]]:
     model.eval()
     tr = model.transformer
-    memory = tr.encoder(model.embed(src), src_key_padding_mask=src == PAD)
+    memory = tr.encoder(model.embed(src), src_key_padding_mask=hidden(src))
     ys = torch.full((len(src), 1), BOS, dtype=torch.long)
     done = torch.zeros(len(src), dtype=torch.bool)
     for _ in range(src.shape[1] + extra):
         t = ys.shape[1]
         h = tr.decoder(
             model.embed(ys), memory, tgt_mask=model.causal[:t, :t], tgt_is_causal=True,
-            memory_key_padding_mask=src == PAD,
+            memory_key_padding_mask=hidden(src),
         )  # fmt: skip
         nxt = (h[:, -1] @ model.tok.weight.t()).argmax(-1)
         ys = torch.cat([ys, nxt[:, None]], 1)
@@ -162,7 +167,9 @@ def validate(model, tok, val, val_text, args, opt, step: int) -> None:  # noqa: 
             tgt_in = padded([[BOS, *val[i][1]] for i in batch])
             tgt_out = padded([[*val[i][1], EOS] for i in batch])
             logits = forward(model, src, tgt_in)
-            losses.append(F.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), PAD).item())
+            losses.append(
+                F.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD).item()
+            )
     hyps = []
     n = args.bleu_samples
     for start in range(0, n, 64):
