@@ -32,6 +32,9 @@ PHASES = {
     "curves": ("archspec.pictures.curves", "write_run_curves"),
     "sample": ("archspec.components.objective.causal_lm", "CausalLM.final_sample"),
     "bleu": ("archspec.train.objectives", "Seq2SeqModule.on_validation_epoch_end"),
+    "summary": ("archspec.train.run", "summarize"),
+    "report": ("archspec.train.report", "print_report"),
+    "fit": ("lightning.pytorch.trainer.trainer", "Trainer.fit"),
 }
 """Phase name -> (module, attribute path) of the function whose calls it times."""
 

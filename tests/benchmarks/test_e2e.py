@@ -48,3 +48,19 @@ def test_length_table_gives_ratios_against_the_peer() -> None:
     text = "\n".join(e2e_lengths.markdown(results))
     assert "| archspec relative | 15 ms (1.50x) |" in text
     assert "Relative over sinusoidal step time: T=128 1.50x." in text
+
+
+def test_phases_count_each_phase_less_the_phases_inside_it() -> None:
+    run = {
+        "start": 0.0, "end": 20.0, "steps": [5.0, 6.0, 7.0, 10.0],
+        "phases": [["data", 1, 2], ["fit", 3, 16], ["validation", 11, 13],
+                   ["checkpoint", 13.5, 14], ["sample", 16.5, 17.5]],
+    }  # fmt: skip
+    got = e2e.phases(run)
+    assert got["before"] == {
+        "data": 1.0, "Trainer.fit (the rest)": 2.0, "rest (imports, start-up)": 2.0
+    }  # fmt: skip
+    assert got["after"] == {
+        "Trainer.fit (the rest)": 3.5, "validation": 2.0, "checkpoint": 0.5, "sample": 1.0,
+        "rest (shut-down)": 3.0,
+    }  # fmt: skip
