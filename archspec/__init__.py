@@ -65,16 +65,17 @@ def evaluate(
     run: LoadedRun | str | Path, data: str | Path | None = None, **options: Any
 ) -> Evaluation:
     """Metrics of a run on a file (default: its validation split): BLEU and chrF, loss and
-    perplexity, accuracy and F1, by objective. options: limit, and the decoding options of
-    `generate` for translation models."""
+    perplexity, accuracy and F1, by objective. options: limit, seq_len (score text in blocks
+    of that many tokens), and the decoding options of `generate` for translation models."""
     from dataclasses import replace
 
     from archspec.decoding.text import DecodeOptions
     from archspec.evaluation import evaluate as _evaluate
 
     loaded = run if not isinstance(run, str | os.PathLike) else load_run(run)
-    limit = options.pop("limit", None)
-    return _evaluate(loaded, data, replace(DecodeOptions(), **options), limit=limit)
+    limit, seq_len = options.pop("limit", None), options.pop("seq_len", None)
+    decoding = replace(DecodeOptions(), **options)
+    return _evaluate(loaded, data, decoding, limit=limit, seq_len=seq_len)
 
 
 __all__ = [

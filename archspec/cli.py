@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "attention": "archspec.commands.inspect:attention",
     "positions": "archspec.commands.inspect:positions",
     "plot": "archspec.commands.plot:plot",
+    "prepare": "archspec.commands.prepare:prepare",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 

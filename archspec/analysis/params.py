@@ -21,6 +21,7 @@ COMPONENTS = (
     "cross-attention",
     "decoder feed-forward",
     "norms",
+    "pooler",
     "output projection",
 )
 """Every component name, in the order reports list them."""

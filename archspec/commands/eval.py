@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 )
 @decoding_options
 @click.option("--limit", type=click.IntRange(min=1), help="Score only the first N examples.")
+@click.option(
+    "--seq-len",
+    type=click.IntRange(min=2),
+    help="Score text in blocks of N tokens instead of the training length (length "
+    "extrapolation; at most model.max_len).",
+)
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @checkpoint_option
 @device_option
@@ -36,6 +42,7 @@ def evaluate(
     run: str,
     data: str | None,
     limit: int | None,
+    seq_len: int | None,
     checkpoint: Which,
     device: str,
     fmt: str,
@@ -50,11 +57,12 @@ def evaluate(
     \b
         archspec eval runs/translate-en-es --data data/en-es/val.tsv
         archspec eval runs/shakespeare-char --data data/shakespeare/val.txt --format json
+        archspec eval runs/positions/rotary --seq-len 256
     """
     from archspec.evaluation import evaluate as score
     from archspec.evaluation import render_json, render_table
     from archspec.loading import load_run
 
     loaded = load_run(run, checkpoint, device)
-    result = score(loaded, data, options_from(flags), limit=limit)
+    result = score(loaded, data, options_from(flags), limit=limit, seq_len=seq_len)
     click.echo((render_json if fmt == "json" else render_table)(result), nl=False)

@@ -21,13 +21,17 @@ SPLIT = "val"
 """The split the examples are read into (evaluation order, no shuffling)."""
 
 
-def eval_datamodule(run: Any, data: str | Path | None) -> Any:
-    """An ArchspecDataModule whose `val` split holds the examples to score."""
+def eval_datamodule(run: Any, data: str | Path | None, seq_len: int | None = None) -> Any:
+    """An ArchspecDataModule whose `val` split holds the examples to score; `seq_len` cuts
+    text into blocks of that many tokens instead of the training length (length
+    extrapolation: Press et al. 2022 score models at longer contexts than they trained on)."""
     from archspec.data import build_datamodule
 
     recipe = run.recipe
     if recipe.data is None:
         raise ArchspecError(f"{run.checkpoint}: the run's recipe has no data section")
+    if seq_len is not None:
+        recipe = recipe.model_copy(update={"data": _blocks(recipe, seq_len, run)})
     if data is not None:
         path = Path(data)
         if not path.is_file():
@@ -49,3 +53,25 @@ def _reading(data: DataSpec, path: Path, run: Any) -> DataSpec:
     if kind.fixed_vocabulary:  # the run's own vocabulary is not a recipe tokenizer kind
         return DataSpec.model_construct(**{**dict(data), "source": source, "tokenizer": None})
     return data.model_copy(update={"source": source})
+
+
+def _blocks(recipe: Any, seq_len: int, run: Any) -> DataSpec:
+    """data with text cut into blocks of `seq_len` tokens, refused with what to do when the
+    data is not cut into blocks or the model cannot take that many positions."""
+    data = recipe.data
+    if not impl_of(data.source, SourceImpl).chunked(data.source):
+        raise ArchspecError(
+            f"--seq-len {seq_len}: {run.run_dir}'s data are whole examples, not text cut into "
+            "blocks; --seq-len applies to source {kind: text} (sequences: chunks) only"
+        )
+    limit = recipe.model.max_len
+    if seq_len > limit:
+        kind = recipe.model.positional.kind
+        raise ArchspecError(
+            f"--seq-len {seq_len} is longer than model.max_len {limit} of {run.run_dir} "
+            f"(positional kind {kind}); a model only takes model.max_len positions (learned "
+            f"and sinusoidal tables have that many rows). To evaluate at {seq_len}, train with "
+            f"model.max_len >= {seq_len} and a shorter data.seq_len (e.g. {seq_len // 2}), as "
+            "recipes/sweeps/positions.yaml does"
+        )
+    return data.model_copy(update={"seq_len": seq_len})

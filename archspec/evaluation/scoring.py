@@ -58,12 +58,14 @@ def evaluate(
     options: DecodeOptions | None = None,
     limit: int | None = None,
     samples: int = 3,
+    seq_len: int | None = None,
 ) -> Evaluation:
     """Score `run` on FILE `data` (None: the recipe's validation split); `limit` keeps the
     first examples only; `options` say how a translation model decodes (default: the paper's
-    beam 4, alpha 0.6)."""
+    beam 4, alpha 0.6); `seq_len` scores text in blocks of that many tokens (default: the
+    training length)."""
     options = options or DecodeOptions()
-    dm = eval_datamodule(run, data)
+    dm = eval_datamodule(run, data, seq_len)
     module = run.module.eval()
     objective = objective_impl(run.recipe.objective)
     extra = objective.evaluator(run, options, samples)
@@ -89,7 +91,8 @@ def evaluate(
     result = Evaluation(
         run=str(run.run_dir),
         checkpoint=str(run.checkpoint),
-        data=str(data) if data is not None else f"{run.run_dir} (validation split)",
+        data=(str(data) if data is not None else f"{run.run_dir} (validation split)")
+        + (f", blocks of {seq_len} tokens" if seq_len is not None else ""),
         objective=run.objective,
         examples=seen,
         metrics=objective.eval_metrics(nll, correct, count),

@@ -2,7 +2,7 @@
 (archspec/build.py) pass numbers and finished sub-modules."""
 
 from archspec.nn.attention import MultiHeadAttention
-from archspec.nn.blocks import DecoderLayer, EncoderLayer, Residual
+from archspec.nn.blocks import DecoderLayer, EncoderLayer, ParallelLayer, Residual
 from archspec.nn.ffn import FeedForward
 from archspec.nn.hooks import PositionHook
 from archspec.nn.mask_policies import Bidirectional, Causal, MaskPolicy, Prefix
@@ -28,6 +28,7 @@ __all__ = [
     "LearnedPositions",
     "MaskPolicy",
     "MultiHeadAttention",
+    "ParallelLayer",
     "PositionHook",
     "Prefix",
     "RMSNorm",

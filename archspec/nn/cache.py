@@ -1,7 +1,8 @@
 """Key/value cache for incremental decoding: each step feeds only the new tokens.
 
-Shapes: B rows being decoded, H heads, S positions decoded so far, M source length,
-Dk/Dv head dims.
+Shapes: B rows being decoded, G key/value heads (the attention's kv_heads: fewer than its
+query heads under grouped-query attention, so the cache shrinks by heads / kv_heads),
+S positions decoded so far, M source length, Dk/Dv head dims.
 
 A decoder layer's self-attention keys and values of past positions never change (a causal
 mask hides the future from them), so a step projects only the new positions and appends them
@@ -28,19 +29,19 @@ class LayerCache:
     """One decoder layer's cached tensors."""
 
     k: Tensor | None = None
-    """Self-attention keys of every position so far: [B, H, S, Dk]."""
+    """Self-attention keys of every position so far: [B, G, S, Dk]."""
     v: Tensor | None = None
-    """Self-attention values: [B, H, S, Dv]."""
+    """Self-attention values: [B, G, S, Dv]."""
     cross: tuple[Tensor, Tensor] | None = None
-    """Cross-attention keys [B, H, M, Dk] and values [B, H, M, Dv], computed once per source."""
+    """Cross-attention keys [B, G, M, Dk] and values [B, G, M, Dv], computed once per source."""
 
     def append(self, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
-        """Add the new positions' k [B, H, T, Dk], v [B, H, T, Dv]; return all S of them."""
+        """Add the new positions' k [B, G, T, Dk], v [B, G, T, Dv]; return all S of them."""
         if self.k is None or self.v is None:
             self.k, self.v = k, v
         else:
-            self.k = torch.cat([self.k, k], dim=2)  # (B, H, S + T, Dk)
-            self.v = torch.cat([self.v, v], dim=2)  # (B, H, S + T, Dv)
+            self.k = torch.cat([self.k, k], dim=2)  # (B, G, S + T, Dk)
+            self.v = torch.cat([self.v, v], dim=2)  # (B, G, S + T, Dv)
         return self.k, self.v
 
     def select(self, index: Tensor) -> None:
@@ -50,6 +51,11 @@ class LayerCache:
         if self.cross is not None:
             k, v = self.cross
             self.cross = (k.index_select(0, index), v.index_select(0, index))
+
+    def nbytes(self) -> int:
+        """Bytes held by this layer's cached keys and values (self- and cross-attention)."""
+        tensors = [self.k, self.v, *(self.cross or ())]
+        return sum(t.numel() * t.element_size() for t in tensors if t is not None)
 
 
 class KVCache:
@@ -80,6 +86,10 @@ class KVCache:
         if new is None:
             new = torch.zeros(b, t, dtype=torch.bool, device=device)  # (B, T)
         self.pad = torch.cat([old, new], dim=1)  # (B, S + T)
+
+    def nbytes(self) -> int:
+        """Bytes held by the cached keys and values of every layer (the padding record aside)."""
+        return sum(layer.nbytes() for layer in self.layers)
 
     def select(self, index: Tensor) -> None:
         """Keep rows `index` (Long[B']) of every cached tensor, in that order (beam search

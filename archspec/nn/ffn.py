@@ -10,17 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 ActivationFn = Callable[[Tensor], Tensor]
+
+
+def gelu_tanh(x: Tensor) -> Tensor:
+    """GPT-2's "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), one fused op."""
+    return F.gelu(x, approximate="tanh")
+
+
+def identity(x: Tensor) -> Tensor:
+    """No activation (the bilinear gated form)."""
+    return x
+
+
+ACTIVATIONS: dict[str, ActivationFn] = {
+    "relu": F.relu,
+    "gelu": F.gelu,  # erf form
+    "gelu_tanh": gelu_tanh,
+    "silu": F.silu,  # swish with beta 1
+    "sigmoid": torch.sigmoid,
+    "identity": identity,
+}
+"""The activation functions feed-forward kinds name (archspec/components/ffn/)."""
 
 
 class FeedForward(nn.Module):
     """act(x W_1) W_2, or gated (Shazeer 2020): (act(x W) * (x V)) W_2.
 
-    The builder passes the activation function (F.relu, F.gelu, F.silu for swiglu ...). When
-    gated, W and V are fused into one Linear `w_in` of D -> 2F whose first half is W (the gate)
-    and second half V.
+    The builder passes the activation function (one of ACTIVATIONS). When gated, W and V are
+    fused into one Linear `w_in` of D -> 2F whose first half is W (the gate) and second half V.
     """
 
     def __init__(

@@ -35,14 +35,18 @@ class PositionHook(nn.Module):
 
     needs_weights: bool = False
     """True when `add_values` must see the attention weights [B, H, T, S]."""
+    shared_bias: bool = False
+    """True when `bias` returns one tensor made once per stack forward (mask.shared) for every
+    layer, with the mask's hidden positions already -inf: the caller must not write into it."""
 
     def rotate(self, q: Tensor, k: Tensor, offset: int) -> tuple[Tensor, Tensor]:
         """q [B, H, T, Dk], k [B, H, T, Dk] at positions offset.. -> the same shapes."""
         return q, k
 
     def bias(self, q_scaled: Tensor, s: int, mask: AttentionMask) -> Tensor | None:
-        """A fresh float bias broadcastable to [B, H, T, S] (the caller may write into it), or
-        None. q_scaled = q / sqrt(Dk) [B, H, T, Dk]."""
+        """A fresh float bias broadcastable to [B, H, T, S] (the caller may write into it;
+        with `shared_bias`, a shared one, masked already), or None. q_scaled = q / sqrt(Dk)
+        [B, H, T, Dk]."""
         return None
 
     def add_values(self, z: Tensor, weights: Tensor, mask: AttentionMask) -> Tensor:

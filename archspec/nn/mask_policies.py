@@ -2,9 +2,10 @@
 
 One class per mask kind (built by archspec/components/mask/). A policy answers two questions:
 `causal_after(prefix_len)` (None: bidirectional; 0: causal; a prefix length: prefix-LM), which
-archspec.nn.masks turns into tensors, and `can_cache(prefill, prefix_len)`, whether decoding
-with a key/value cache after a first step of `prefill` positions gives a full forward's outputs
-(past positions must never see later ones).
+archspec.nn.masks turns into tensors together with the policy's sliding `window`, and
+`can_cache(prefill, prefix_len)`, whether decoding with a key/value cache after a first step
+of `prefill` positions gives a full forward's outputs (past positions must never see later
+ones).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class MaskPolicy(Protocol):
     """The fixed prefix length of a prefix-LM mask, else None."""
     needs_runtime_prefix: bool
     """Every forward must supply prefix_len (a prefix mask without a length)."""
+    window: int | None
+    """A sliding window W: query i sees keys i - W < j <= i only (None: no window)."""
 
     def causal_after(self, prefix_len: int | Tensor | None) -> int | Tensor | None: ...
     def can_cache(self, prefill: int, prefix_len: int | Tensor | None) -> bool: ...
@@ -40,6 +43,7 @@ class Bidirectional:
     kind = "bidirectional"
     prefix_len = None
     needs_runtime_prefix = False
+    window = None
 
     def causal_after(self, prefix_len: int | Tensor | None) -> int | Tensor | None:
         _no_prefix(self.kind, prefix_len)
@@ -50,9 +54,14 @@ class Bidirectional:
 
 
 class Causal:
+    """Look-ahead mask, optionally narrowed to a sliding window of `window` keys."""
+
     kind = "causal"
     prefix_len = None
     needs_runtime_prefix = False
+
+    def __init__(self, window: int | None = None) -> None:
+        self.window = window
 
     def causal_after(self, prefix_len: int | Tensor | None) -> int | Tensor | None:
         _no_prefix(self.kind, prefix_len)
@@ -66,6 +75,7 @@ class Prefix:
     """Bidirectional over the first `length` positions, causal after (None: per forward)."""
 
     kind = "prefix"
+    window = None
 
     def __init__(self, length: int | None) -> None:
         self.prefix_len = length

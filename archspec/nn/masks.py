@@ -15,6 +15,9 @@ Conventions:
 - Queries are the last T of S positions (`causal(t, s)`), ready for a key/value cache. SDPA's
   own `is_causal` aligns queries to the first keys instead, so a cached decoding step must pass
   an explicit `causal(t, s)` mask rather than `is_causal=True`.
+- A sliding window W (Mistral) narrows a causal mask to keys i - W < j <= i (`sliding_window`).
+  Where no query can reach past its window (T <= W in training, S <= W in a one-token decoding
+  step) the window changes nothing and the mask stays the fast one (is_causal, or none).
 """
 
 from __future__ import annotations
@@ -75,12 +78,28 @@ def causal(t: int, s: int, device: torch.device | None = None) -> Tensor:
     return k <= q  # (T, S)
 
 
+def sliding_window(t: int, s: int, w: int, device: torch.device | None = None) -> Tensor:
+    """Bool[T, S], True where key j > query i - W (queries are the last T of S positions)."""
+    q = torch.arange(s - t, s, device=device)[:, None]  # (T, 1)
+    k = torch.arange(s, device=device)[None, :]  # (1, S)
+    return k > q - w  # (T, S)
+
+
+def _narrowed(allowed: Tensor, t: int, s: int, w: int | None, device: torch.device) -> Tensor:
+    """`allowed` [.., T, S] within the sliding window (unchanged when no query reaches past
+    its window: S <= W)."""
+    if w is None or s <= w:
+        return allowed
+    return allowed & sliding_window(t, s, w, device)  # (.., T, S)
+
+
 def self_attention_mask(
     pad_mask: Tensor | None,
     t: int,
     *,
     causal_after: int | Tensor | None,
     device: torch.device,
+    window: int | None = None,
 ) -> AttentionMask:
     """The self-attention mask of a stack.
 
@@ -88,14 +107,16 @@ def self_attention_mask(
     causal_after: None for bidirectional attention; 0 for a causal mask; a prefix length
     (int, or Long[B] per sequence) for a prefix-LM mask: bidirectional over the first
     `prefix` positions, causal after them.
+    window: a sliding window W over a causal mask (query i sees keys i - W < j <= i), or None.
     """
     if causal_after is None:
         if pad_mask is None:
             return AttentionMask()
         return AttentionMask(mask=~pad_mask[:, None, None, :])  # (B, 1, 1, T)
-    if isinstance(causal_after, int) and causal_after <= 1 and pad_mask is None:
+    plain = window is None or t <= window
+    if isinstance(causal_after, int) and causal_after <= 1 and pad_mask is None and plain:
         return AttentionMask(is_causal=True)  # a prefix of 0 or 1 positions is plain causal
-    allowed = causal(t, t, device)[None, None]  # (1, 1, T, T)
+    allowed = _narrowed(causal(t, t, device)[None, None], t, t, window, device)  # (1, 1, T, T)
     if isinstance(causal_after, Tensor):
         k = torch.arange(t, device=device)  # (T,)
         in_prefix = k[None, :] < causal_after.to(device)[:, None]  # (B, T): key j inside prefix
@@ -115,6 +136,7 @@ def incremental_mask(
     *,
     causal_after: int | Tensor,
     device: torch.device,
+    window: int | None = None,
 ) -> AttentionMask:
     """The self-attention mask of a cached decoding step: T new queries, the last T of S
     positions, over all S keys (SDPA's own is_causal would align them with the first keys).
@@ -122,10 +144,11 @@ def incremental_mask(
     key_pad: Bool[B, S] with True = padding among all S positions, or None.
     causal_after: 0 for a causal mask, or a prefix length (int or Long[B]) for a prefix-LM
     mask; a bidirectional stack cannot decode incrementally (earlier outputs would change).
+    window: a sliding window W over a causal mask, or None.
     """
-    if t == 1 and key_pad is None:
+    if t == 1 and key_pad is None and (window is None or s <= window):
         return AttentionMask()  # the newest position sees every key under either mask
-    allowed = causal(t, s, device)[None, None]  # (1, 1, T, S)
+    allowed = _narrowed(causal(t, s, device)[None, None], t, s, window, device)  # (1, 1, T, S)
     k = torch.arange(s, device=device)  # (S,)
     if isinstance(causal_after, Tensor):
         in_prefix = k[None, :] < causal_after.to(device)[:, None]  # (B, S)

@@ -10,8 +10,10 @@ Forward signatures (training code relies on them exactly):
     EncoderDecoderTransformer.encode(src, src_pad_mask=None) -> memory [B,S,D]
     EncoderDecoderTransformer.decode(tgt, memory, src_pad_mask=None, tgt_pad_mask=None,
         *, cache=None) -> logits [B,T,V_tgt]
-    EncoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None)
+    EncoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None,
+        token_types: Long[B,T] | None = None)
         -> hidden [B,T,D]      (`token_embedding` is the nn.Embedding a masked-LM head ties to)
+    EncoderTransformer.pool(hidden [B,T,D]) -> [B,D]   tanh(W h_0 + b), when built with a pooler
     DecoderTransformer.forward(tokens: Long[B,T], pad_mask: Bool[B,T] | None = None,
         prefix_len: int | Long[B] | None = None, *, cache=None) -> logits [B,T,V]
 
@@ -19,13 +21,15 @@ Forward signatures (training code relies on them exactly):
 positions, placed after the `cache.length` positions already cached (their absolute positions
 are offset accordingly); the cache is updated in place.
 
-Pad masks are True at padding. Every model has plain attributes d_model and max_len, and its
-vocabulary sizes: vocab_size (encoder, decoder), source_vocab and target_vocab (all three
-where they apply).
+Pad masks are True at padding; token types default to type 0. Models with an output
+projection multiply the last hidden state by `output_scale` first (T5's d_model^-0.5; 1.0
+elsewhere). Every model has plain attributes d_model and max_len, and its vocabulary sizes:
+vocab_size (encoder, decoder), source_vocab and target_vocab (all three where they apply).
 """
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 from archspec.nn import init
@@ -47,6 +51,19 @@ def output_projection(d_model: int, vocab: int) -> nn.Linear:
     return out
 
 
+class Pooler(nn.Module):
+    """BERT's pooler: tanh(W h_0 + b) over the first position's hidden state."""
+
+    def __init__(self, d_model: int) -> None:
+        super().__init__()
+        self.dense = nn.Linear(d_model, d_model)
+        init.normal_(self.dense.weight, std=d_model**-0.5)
+        nn.init.zeros_(self.dense.bias)
+
+    def forward(self, hidden: Tensor) -> Tensor:
+        return torch.tanh(self.dense(hidden[:, 0]))  # (B, T, D) -> (B, D)
+
+
 class EncoderDecoderTransformer(nn.Module):
     """The paper's translation model: source and target tokens -> target logits."""
 
@@ -57,11 +74,13 @@ class EncoderDecoderTransformer(nn.Module):
         encoder: Stack,
         decoder: Stack,
         output: nn.Linear,
+        output_scale: float = 1.0,
     ) -> None:
         super().__init__()
         self.src_embed, self.tgt_embed = src_embed, tgt_embed
         self.encoder, self.decoder = encoder, decoder
         self.output = output
+        self.output_scale = output_scale
         self.d_model = output.in_features
         self.max_len = src_embed.max_len
         self.source_vocab = src_embed.tokens.num_embeddings
@@ -89,7 +108,7 @@ class EncoderDecoderTransformer(nn.Module):
             memory_pad_mask=src_pad_mask,
             cache=cache,
         )  # (B, T, D)
-        return self.output(h)  # (B, T, V_tgt)
+        return self.output(_scaled(h, self.output_scale))  # (B, T, V_tgt)
 
     def forward(
         self,
@@ -106,10 +125,11 @@ class EncoderDecoderTransformer(nn.Module):
 class EncoderTransformer(nn.Module):
     """BERT-like: tokens -> hidden states; the objective adds its own head."""
 
-    def __init__(self, embed: Embeddings, encoder: Stack) -> None:
+    def __init__(self, embed: Embeddings, encoder: Stack, pooler: Pooler | None = None) -> None:
         super().__init__()
         self.embed = embed
         self.encoder = encoder
+        self.pooler = pooler
         self.d_model = embed.tokens.embedding_dim
         self.max_len = embed.max_len
         self.vocab_size = self.source_vocab = embed.tokens.num_embeddings
@@ -119,19 +139,30 @@ class EncoderTransformer(nn.Module):
         """The token table (a masked-LM head ties its output weight to `.weight`)."""
         return self.embed.tokens
 
-    def forward(self, tokens: Tensor, pad_mask: Tensor | None = None) -> Tensor:
-        """tokens Long[B, T] -> hidden [B, T, D]."""
-        return self.encoder(self.embed(tokens), pad_mask)
+    def forward(
+        self, tokens: Tensor, pad_mask: Tensor | None = None, token_types: Tensor | None = None
+    ) -> Tensor:
+        """tokens Long[B, T] (token_types Long[B, T], default type 0) -> hidden [B, T, D]."""
+        return self.encoder(self.embed(tokens, types=token_types), pad_mask)
+
+    def pool(self, hidden: Tensor) -> Tensor:
+        """hidden [B, T, D] -> the pooler's [B, D] (the model must have one)."""
+        if self.pooler is None:
+            raise ValueError("this encoder has no pooler (set model.pooler: true)")
+        return self.pooler(hidden)
 
 
 class DecoderTransformer(nn.Module):
     """GPT-like: tokens -> next-token logits."""
 
-    def __init__(self, embed: Embeddings, decoder: Stack, output: nn.Linear) -> None:
+    def __init__(
+        self, embed: Embeddings, decoder: Stack, output: nn.Linear, output_scale: float = 1.0
+    ) -> None:
         super().__init__()
         self.embed = embed
         self.decoder = decoder
         self.output = output
+        self.output_scale = output_scale
         self.d_model = output.in_features
         self.max_len = embed.max_len
         self.vocab_size = self.target_vocab = output.out_features
@@ -153,4 +184,8 @@ class DecoderTransformer(nn.Module):
         offset = 0 if cache is None else cache.length
         x = self.embed(tokens, offset)  # (B, T, D)
         h = self.decoder(x, pad_mask, prefix_len=prefix_len, cache=cache)  # (B, T, D)
-        return self.output(h)  # (B, T, V)
+        return self.output(_scaled(h, self.output_scale))  # (B, T, V)
+
+
+def _scaled(h: Tensor, scale: float) -> Tensor:
+    return h if scale == 1.0 else h * scale  # (B, T, D)

@@ -59,12 +59,13 @@ class SinusoidalPositions(nn.Module):
 
 
 class LearnedPositions(nn.Module):
-    """A trainable table of absolute positions (Table 3, row E)."""
+    """A trainable table of absolute positions (Table 3, row E); with `offset` (BART's 2) the
+    table has max_len + offset rows and position p reads row p + offset."""
 
-    def __init__(self, d_model: int, max_len: int) -> None:
+    def __init__(self, d_model: int, max_len: int, offset: int = 0) -> None:
         super().__init__()
-        self.max_len = max_len
-        self.weight = nn.Parameter(torch.empty(max_len, d_model))  # (max_len, D)
+        self.max_len, self.offset = max_len, offset
+        self.weight = nn.Parameter(torch.empty(max_len + offset, d_model))  # (offset+max_len, D)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -75,14 +76,18 @@ class LearnedPositions(nn.Module):
         """Encodings of positions offset .. offset+T-1: [T, D]."""
         if offset + t > self.max_len:
             raise _too_long(offset + t, self.max_len, "learned position table")
-        return self.weight[offset : offset + t]  # (T, D)
+        first = self.offset + offset  # row of the first position
+        return self.weight[first : first + t]  # (T, D)
 
 
 class Embeddings(nn.Module):
-    """tokens -> Dropout(E[tokens] * scale + P[positions]): Long[B, T] -> [B, T, D].
+    """tokens -> Dropout(Norm(E[tokens] * scale + P[positions] + Y[types])): Long[B, T] ->
+    [B, T, D].
 
     `tokens` is a finished nn.Embedding (shared between modules when weights are tied);
-    `positions` is an absolute table or None (relative positions live in attention).
+    `positions` is an absolute table or None (relative positions live in attention);
+    `token_types` a table of segment embeddings (BERT) or None, `norm` the embedding norm
+    (BERT, BART) or None.
     """
 
     def __init__(
@@ -93,15 +98,20 @@ class Embeddings(nn.Module):
         max_len: int,
         scale: bool,
         dropout: float,
+        token_types: nn.Embedding | None = None,
+        norm: nn.Module | None = None,
     ) -> None:
         super().__init__()
         self.tokens = tokens
         self.positions = positions
+        self.token_types = token_types
+        self.norm = norm
         self.max_len = max_len
         self.scale = math.sqrt(tokens.embedding_dim) if scale else 1.0
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, tokens: Tensor, offset: int = 0) -> Tensor:
+    def forward(self, tokens: Tensor, offset: int = 0, types: Tensor | None = None) -> Tensor:
+        """tokens Long[B, T] at positions offset.. (types Long[B, T], default all type 0)."""
         t = tokens.shape[1]
         if offset + t > self.max_len:
             raise _too_long(offset + t, self.max_len, "max_len")
@@ -110,4 +120,10 @@ class Embeddings(nn.Module):
             x = torch.add(self.positions(t, offset), x, alpha=self.scale)  # (T, D) + (B, T, D)
         elif self.scale != 1.0:
             x = x * self.scale
+        if self.token_types is not None:
+            # no ids: every position is of type 0, one row broadcast (no look-up kept)
+            row = self.token_types.weight[0] if types is None else self.token_types(types)
+            x = x + row  # (B, T, D) + (D,) or (B, T, D)
+        if self.norm is not None:
+            x = self.norm(x)  # (B, T, D)
         return self.dropout(x)

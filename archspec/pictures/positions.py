@@ -8,6 +8,7 @@ or its own); a scheme without one gets a clear error.
 | sinusoidal | the table (position x dimension) and a few dimensions as curves             |
 | learned    | the table, and the cosine similarity between positions (what training made) |
 | relative   | per layer, the key table (and value table) by clipped distance -k .. k      |
+| rotary, alibi, t5 | archspec/pictures/position_biases.py                                 |
 
 From a run the learned and relative tables are the trained ones; from a recipe they are the
 initial random values (the title says "untrained"). The sinusoid is fixed either way.
@@ -111,7 +112,8 @@ def _sinusoidal(model: Any, name: str, max_positions: int | None) -> Any:
 
 def _learned(model: Any, name: str, state: str, max_positions: int | None) -> Any:
     tables = [
-        (side, e.positions.weight[:max_positions].float().cpu()) for side, e in _embeddings(model)
+        (side, e.positions.weight[e.positions.offset :][:max_positions].float().cpu())
+        for side, e in _embeddings(model)
     ]
     fig, axes = grid(len(tables), 2, TABLE_PANEL, f"{name}: learned positions ({state})")
     for row, (side, table) in enumerate(tables):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -9,6 +10,8 @@ from pydantic import Field, model_validator
 from archspec.components.attention import Attention as AttentionHooks
 from archspec.components.costs import Dims
 from archspec.components.mask import Mask as MaskHooks
+from archspec.components.norm import block as blocks
+from archspec.components.norm.block import BlockSpec, SequentialBlock
 from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.registry import entry, impl_of
 from archspec.spec.base import Issues, Spec, fill
@@ -42,13 +45,16 @@ class ModelCommon(Spec):
     d_ff: int = Field(2048, ge=1)
     """Inner width of the position-wise feed-forward network."""
     activation: Activation = "relu"
-    """Feed-forward activation; swiglu is gated: (swish(x W) * x V) W_2, with three matrices."""
+    """Feed-forward activation; gelu_tanh is GPT-2's; the gated forms (swiglu, geglu,
+    geglu_tanh, reglu, glu, bilinear) compute (act(x W) * x V) W_2, with three matrices."""
     max_len: int = Field(512, ge=1)
     """Longest sequence (in tokens) the model accepts."""
     positional: Positional = SinusoidalPositions()
     """How positions enter the model."""
     norm: NormSpec = LayerNormSpec()
     """Normalisation kind and placement."""
+    block: BlockSpec = SequentialBlock()
+    """How each layer combines attention and feed-forward: sequential, or parallel (GPT-J)."""
     attention: AttentionSpec = MultiHeadSpec()
     """The attention variant of every attention sub-layer."""
     dropout: DropoutSpec = DropoutSpec()
@@ -57,7 +63,12 @@ class ModelCommon(Spec):
     """Multiply token embeddings by sqrt(d_model) before adding positions (paper, section 3.4)."""
     bias: bool = True
     """Biases in the attention and feed-forward projections and in LayerNorm (never on the
-    output projection)."""
+    output projection); ffn_bias and norm.bias set a part on its own."""
+    ffn_bias: bool | None = None
+    """Biases in the feed-forward projections (default: model.bias)."""
+    embed_norm: bool = False
+    """A norm (model.norm's kind, eps and bias) on the sum of token and position embeddings,
+    before the embedding dropout; one per embedding (BERT; BART in both stacks)."""
 
     @property
     def dims(self) -> Dims:
@@ -81,9 +92,21 @@ class ModelCommon(Spec):
         )
 
     @property
+    def ffn_dims(self) -> Dims:
+        """`dims` with the feed-forward's own bias (what the ffn component is built from)."""
+        bias = self.bias if self.ffn_bias is None else self.ffn_bias
+        return dataclasses.replace(self.dims, bias=bias)
+
+    @property
     def ffn(self) -> Spec:
         """The feed-forward component `activation` names."""
         return entry("ffn", self.activation).spec()
+
+    @property
+    def output_factor(self) -> float:
+        """output_scale as a number (1.0 for a model without an output projection)."""
+        scale = getattr(self, "output_scale", 1.0)
+        return self.d_model**-0.5 if scale == "d_model^-0.5" else float(scale)
 
     def stacks(self) -> list[tuple[str, EncoderStack | DecoderStack]]:
         """(name, stack) of every stack, in build order."""
@@ -110,6 +133,8 @@ class ModelCommon(Spec):
         ]
         for name, stack in self.stacks():
             checks.append(impl_of(stack.mask, MaskHooks).check(stack.mask, dims, (name, "mask")))
+        kind = type(self).model_fields["kind"].default
+        checks.append(blocks.check(self.block, kind, self.norm.placement))
         for problems in checks:
             for loc, message in problems:
                 issues.add(loc, message)
@@ -133,6 +158,9 @@ class EncoderDecoderModel(ModelCommon):
     tying: Literal["none", "decoder", "all"] = "none"
     """none; decoder (target embedding = output projection); all (source, target and output share
     one matrix: needs one vocabulary)."""
+    output_scale: float | Literal["d_model^-0.5"] = 1.0
+    """Factor on the last hidden state before the output projection: T5 uses d_model^-0.5
+    with its tied head (write it as the string d_model^-0.5, or give a number)."""
 
     @model_validator(mode="after")
     def _rules(self) -> EncoderDecoderModel:
@@ -171,6 +199,12 @@ class EncoderModel(ModelCommon):
     vocab_size: VocabSize = 30000
     """Vocabulary size; auto (the default when the recipe has data): the trained tokenizer's
     size rounded up to a multiple of 64."""
+    token_types: int = Field(0, ge=0)
+    """Rows of a token-type (segment) table added to the embeddings (BERT: 2); 0: none. Ids
+    default to type 0 when the data gives none."""
+    pooler: bool = False
+    """BERT's pooler, tanh(W h_0 + b) over the first position's hidden state (D x D + D): the
+    classification objective's `first` pooling reads it."""
 
     @model_validator(mode="after")
     def _rules(self) -> EncoderModel:
@@ -199,6 +233,9 @@ class DecoderModel(ModelCommon):
     size rounded up to a multiple of 64."""
     tying: Literal["none", "decoder"] = "none"
     """none, or decoder: the token embedding is also the output projection."""
+    output_scale: float | Literal["d_model^-0.5"] = 1.0
+    """Factor on the last hidden state before the output projection: T5 uses d_model^-0.5
+    with its tied head (write it as the string d_model^-0.5, or give a number)."""
 
     @model_validator(mode="after")
     def _rules(self) -> DecoderModel:

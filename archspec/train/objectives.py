@@ -125,8 +125,9 @@ class ClassificationModule(ArchspecModule):
         self.f1 = torchmetrics.classification.MulticlassF1Score(classes, average="macro")
 
     def pool(self, hidden: Tensor, pad: Tensor) -> Tensor:  # (B, T, D), (B, T) -> (B, D)
-        if self.objective.pooling == "first":
-            return hidden[:, 0]
+        if self.objective.pooling == "first":  # through the model's pooler when it has one
+            pooler = getattr(self.model, "pooler", None)
+            return hidden[:, 0] if pooler is None else pooler(hidden)
         keep = (~pad).unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
         return (hidden * keep).sum(1) / keep.sum(1).clamp(min=1)
 

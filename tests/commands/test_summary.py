@@ -18,6 +18,16 @@ def test_summary_prints_tree_components_and_total(cli) -> None:
     assert "tied to src_embed.tokens.weight" in out
 
 
+def test_summary_shows_the_kv_cache_grouped_query_attention_shrinks(cli) -> None:
+    recipe = str(RECIPES / "published" / "tinyllama-1.1b.yaml")
+    grouped = cli("summary", recipe, "--depth", "1")
+    full = cli("summary", recipe, "--depth", "1", "--set", "model.attention.kv_heads=32")
+    assert grouped.returncode == 0, grouped.stderr
+    # 22 layers x K and V x 4 key/value heads x 64 x 4 bytes = 44 KiB; 32 heads: 8 x as much
+    assert "KV cache per generated token (fp32): 44 KiB" in grouped.stdout
+    assert "KV cache per generated token (fp32): 352 KiB" in full.stdout
+
+
 def test_summary_applies_overrides(cli) -> None:
     result = cli("summary", str(RECIPES / "paper" / "base.yaml"), "--set", "model.tying=none")
     assert result.returncode == 0, result.stderr

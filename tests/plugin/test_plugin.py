@@ -67,7 +67,7 @@ def test_a_typo_gets_did_you_mean_among_the_plugin_kinds(site: Path) -> None:
     done = archspec(site, "validate", str(RECIPE), "--set", typo)
     assert done.returncode == 2
     assert (
-        "is not one of sinusoidal, learned, relative, none, scaled-sinusoidal "
+        "is not one of sinusoidal, learned, relative, rotary, alibi, t5, none, scaled-sinusoidal "
         "(did you mean 'scaled-sinusoidal'?)"
     ) in done.stderr
 

@@ -34,9 +34,9 @@ def test_dump_puts_kind_first_and_leaves_out_extends() -> None:
     data = yaml.safe_load(dump_recipe(load_recipe(RECIPES / "paper/big.yaml")))
     assert "extends" not in data
     kinds = [m for m in _mappings(data) if "kind" in m]
-    # model, positional, norm, attention, encoder.mask, decoder.mask, objective (the default,
-    # filled in by validation), optimizer, schedule
-    assert len(kinds) == 9
+    # model, positional, norm, block, attention, encoder.mask, decoder.mask, objective (the
+    # default, filled in by validation), optimizer, schedule
+    assert len(kinds) == 10
     assert all(next(iter(m)) == "kind" for m in kinds)
     assert data["model"]["d_model"] == 1024 and data["model"]["encoder"]["layers"] == 6
 

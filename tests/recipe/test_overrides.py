@@ -108,7 +108,7 @@ def test_errors_from_an_override_point_at_the_set_text() -> None:
         load_recipe(BASE, ["model.heads=7", "model.activation=rleu"])
     assert err.value.messages == [
         "--set model.activation=rleu: model.activation: 'rleu' is not one of relu, gelu, "
-        "swiglu (did you mean 'relu'?)",
+        "gelu_tanh, swiglu, geglu, geglu_tanh, reglu, glu, bilinear (did you mean 'relu'?)",
     ]
     with pytest.raises(RecipeError) as err:
         load_recipe(BASE, ["model.heads=7"])

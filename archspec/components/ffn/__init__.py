@@ -5,6 +5,9 @@ no other field. Each implementation has the hooks
 
     build(spec, dims)      the nn.Module D -> D (archspec.nn.FeedForward; torch inside)
     cost(spec, dims)       its Cost per token: parameters, FLOPs, values kept
+
+`dims.bias` is the feed-forward's own bias (model.ffn_bias, which defaults to model.bias).
+Most kinds are one activation function, plain or gated: an `Activated` implementation.
 """
 
 from __future__ import annotations
@@ -37,7 +40,38 @@ def ffn_cost(dims: Dims, *, gated: bool, inner_values: int) -> Cost:
     return Cost(params=params, flops=flops, values=d + inner_values * f)
 
 
-BUILTINS = ("relu", "gelu", "swiglu")
+class Activated:
+    """A feed-forward kind that is one activation (archspec.nn.ffn.ACTIVATIONS), plain or
+    gated; `inner_values`: F-wide values autograd keeps per token (analysis/memory.py)."""
+
+    def __init__(self, activation: str, *, gated: bool, inner_values: int) -> None:
+        self.activation, self.gated, self.inner_values = activation, gated, inner_values
+
+    def build(self, spec: Any, dims: Dims) -> Any:
+        from archspec.nn.ffn import ACTIVATIONS, FeedForward
+
+        fn = ACTIVATIONS[self.activation]
+        return FeedForward(dims.d_model, dims.d_ff, fn, gated=self.gated, bias=dims.bias)
+
+    def cost(self, spec: Any, dims: Dims) -> Cost:
+        return ffn_cost(dims, gated=self.gated, inner_values=self.inner_values)
+
+
+GATED_VALUES = 4
+"""A gated kind keeps the fused gate and value (2F: the activation's input is a view of it),
+the activation's output (F) and the product (F, the input of w_out); bilinear keeps 3F."""
+
+BUILTINS = (
+    "relu",
+    "gelu",
+    "gelu_tanh",
+    "swiglu",
+    "geglu",
+    "geglu_tanh",
+    "reglu",
+    "glu",
+    "bilinear",
+)
 """Built-in kinds in the order users see them; other modules here register after them."""
 
 import_components(__name__, __path__, BUILTINS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from archspec.components.costs import Cost, Dims
-from archspec.components.ffn import ffn_cost
+from archspec.components.ffn import Activated
 from archspec.components.registry import register
 from archspec.spec.base import Spec
 
@@ -16,16 +15,5 @@ class GeluFFN(Spec):
     kind: Literal["gelu"] = "gelu"
 
 
-class Gelu:
-    def build(self, spec: GeluFFN, dims: Dims) -> Any:
-        from torch.nn import functional as F
-
-        from archspec.nn.ffn import FeedForward
-
-        return FeedForward(dims.d_model, dims.d_ff, F.gelu, gated=False, bias=dims.bias)
-
-    def cost(self, spec: GeluFFN, dims: Dims) -> Cost:
-        return ffn_cost(dims, gated=False, inner_values=2)  # gelu's input and output
-
-
-register("ffn", GeluFFN, Gelu())
+# kept per token besides the input: gelu's input and output
+register("ffn", GeluFFN, Activated("gelu", gated=False, inner_values=2))

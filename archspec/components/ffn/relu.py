@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from archspec.components.costs import Cost, Dims
-from archspec.components.ffn import ffn_cost
+from archspec.components.ffn import Activated
 from archspec.components.registry import register
 from archspec.spec.base import Spec
 
@@ -16,16 +15,5 @@ class ReluFFN(Spec):
     kind: Literal["relu"] = "relu"
 
 
-class Relu:
-    def build(self, spec: ReluFFN, dims: Dims) -> Any:
-        from torch.nn import functional as F
-
-        from archspec.nn.ffn import FeedForward
-
-        return FeedForward(dims.d_model, dims.d_ff, F.relu, gated=False, bias=dims.bias)
-
-    def cost(self, spec: ReluFFN, dims: Dims) -> Cost:
-        return ffn_cost(dims, gated=False, inner_values=1)  # relu's output (its mask too)
-
-
-register("ffn", ReluFFN, Relu())
+# kept per token besides the input: relu's output (its mask too)
+register("ffn", ReluFFN, Activated("relu", gated=False, inner_values=1))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from archspec.components.costs import Cost, Dims
-from archspec.components.ffn import ffn_cost
+from archspec.components.ffn import GATED_VALUES, Activated
 from archspec.components.registry import register
 from archspec.spec.base import Spec
 
@@ -16,16 +15,5 @@ class SwigluFFN(Spec):
     kind: Literal["swiglu"] = "swiglu"
 
 
-class Swiglu:
-    def build(self, spec: SwigluFFN, dims: Dims) -> Any:
-        from torch.nn import functional as F
-
-        from archspec.nn.ffn import FeedForward
-
-        return FeedForward(dims.d_model, dims.d_ff, F.silu, gated=True, bias=dims.bias)
-
-    def cost(self, spec: SwigluFFN, dims: Dims) -> Cost:
-        return ffn_cost(dims, gated=True, inner_values=4)  # gate, value, silu(gate), product
-
-
-register("ffn", SwigluFFN, Swiglu())
+# kept per token besides the input: gate and value, silu(gate), product
+register("ffn", SwigluFFN, Activated("silu", gated=True, inner_values=GATED_VALUES))

@@ -26,7 +26,8 @@ class NormBase(Spec):
     """Which normalisation (each kind narrows this to its own name)."""
     placement: PlacementName = "post"
     """post: x = Norm(x + Sublayer(x)) (paper); pre: x = x + Sublayer(Norm(x)) plus one final
-    norm after each stack."""
+    norm after each stack; sandwich: x = x + Norm_out(Sublayer(Norm_in(x))) plus the final norm
+    (CogView, Gemma 2)."""
     eps: float = Field(1e-5, gt=0)
     """Added to the variance (or mean square) for numerical stability."""
 

@@ -21,7 +21,8 @@ class ClassificationObjective(Spec):
 
     kind: Literal["classification"] = "classification"
     pooling: Literal["first", "mean"] = "mean"
-    """first: the first token's hidden state; mean: the mean over non-padding positions."""
+    """first: the first token's hidden state (through model.pooler when the model has one, as
+    BERT's classifier); mean: the mean over non-padding positions."""
     label_smoothing: float = Field(0.0, ge=0.0, lt=1.0)
     """Label smoothing of the class cross-entropy."""
 

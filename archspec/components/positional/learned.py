@@ -19,6 +19,9 @@ class LearnedPositions(Spec):
     """Which positional scheme (the kinds are listed under model.positional)."""
     max_len: int = Field(ge=1)
     """Rows in the learned table: the longest sequence it can encode (must be >= model.max_len)."""
+    offset: int = Field(0, ge=0)
+    """Extra rows before the first position: the table has max_len + offset rows and position
+    p reads row p + offset (BART: 2, a legacy of fairseq's padding rows)."""
 
 
 class Learned(Absolute):
@@ -36,10 +39,10 @@ class Learned(Absolute):
     def embedding(self, spec: LearnedPositions, dims: Dims) -> Any:
         from archspec.nn.positions import LearnedPositions as Table
 
-        return Table(dims.d_model, spec.max_len)
+        return Table(dims.d_model, spec.max_len, offset=spec.offset)
 
     def embedding_cost(self, spec: LearnedPositions, dims: Dims) -> Cost:
-        return Cost(params={"weight": (spec.max_len, dims.d_model)})
+        return Cost(params={"weight": (spec.max_len + spec.offset, dims.d_model)})
 
     @staticmethod
     def picture(model: Any, spec: LearnedPositions, **options: Any) -> Any:

@@ -33,6 +33,8 @@ class RelativePositions(Spec):
 
 
 class Relative:
+    per_stack = False  # every layer learns its own tables
+
     def check(self, spec: RelativePositions, dims: Dims) -> list[Problem]:
         return []
 
@@ -42,7 +44,7 @@ class Relative:
     def embedding_cost(self, spec: RelativePositions, dims: Dims) -> Cost:
         return Cost()
 
-    def attention(self, spec: RelativePositions, dims: Dims) -> Any:
+    def attention(self, spec: RelativePositions, dims: Dims, *, causal: bool) -> Any:
         from archspec.nn.relative import RelativePositions as Tables
 
         return Tables(spec.max_distance, dims.d_k, dims.d_v, values=spec.values, block=BAND_BLOCK)
