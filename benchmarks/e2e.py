@@ -7,7 +7,7 @@ Two pairs of processes, interleaved (archspec first in odd pairs, the loop first
 - `archspec train recipes/quickstart/shakespeare-char.yaml --max-steps 300` against
   benchmarks/peers/loop_lm.py (nanoGPT-style, the same shape, data, tokenizer, optimizer,
   schedule, clipping, validation, checkpoints and final sample);
-- `archspec train recipes/examples/translate-en-es.yaml --max-steps 100` against
+- `archspec train recipes/examples/translate-en-es.yaml --max-steps 80` against
   benchmarks/peers/loop_seq2seq.py (nn.Transformer, pre-norm, the same BPE, token batches,
   schedule, label smoothing and final validation with BLEU of 250 greedy translations).
 
@@ -162,7 +162,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "e2e.md")
     args = ap.parse_args()
     n = args.pairs or (1 if args.quick else 3)
-    lm_steps, mt_steps = (12, 12) if args.quick else (300, 100)
+    lm_steps, mt_steps = (12, 12) if args.quick else (300, 80)
     sample, bleu = (20, 16) if args.quick else (300, 250)  # the recipes' own: 300 and 250
     loads = [load_average()[0]]
     began = time.time()
