@@ -79,7 +79,10 @@ def supported_types() -> tuple[str, ...]:
     return tuple(sorted(_registry.by_type))
 
 
-BUILTIN_FAMILIES: tuple[str, ...] = ()
+BUILTIN_FAMILIES: tuple[str, ...] = (
+    "gpt2",
+    "llama",
+)
 """Modules of archspec.interop.hf that register a family when imported (each engineer adds
 its families' module names here)."""
 
