@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "attention": "archspec.commands.inspect:attention",
     "positions": "archspec.commands.inspect:positions",
     "plot": "archspec.commands.plot:plot",
+    "import": "archspec.commands.hf_import:hf_import",
+    "export": "archspec.commands.export:export",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 
