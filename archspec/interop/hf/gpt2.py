@@ -44,7 +44,7 @@ _LAYER = [  # (archspec name, HF name, Conv1D)
 
 
 class GPT2:
-    model_types = ("gpt2",)
+    model_types: tuple[str, ...] = ("gpt2",)
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         f = Fields(config, "gpt2")

@@ -35,7 +35,7 @@ _NORMS = [("self_attn.norm", "input_layernorm"), ("ffn.norm", "post_attention_la
 
 
 class Llama:
-    model_types = tuple(ARCHITECTURES)
+    model_types: tuple[str, ...] = tuple(ARCHITECTURES)
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         model_type = config.get("model_type", "llama")
