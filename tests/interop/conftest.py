@@ -49,8 +49,19 @@ def _qwen2() -> Any:
     )  # fmt: skip
 
 
+def _gpt_neox() -> Any:
+    return transformers.GPTNeoXConfig(
+        vocab_size=V, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=128, max_position_embeddings=MAX_LEN, use_parallel_residual=True,
+        rope_parameters={"rope_theta": 10000.0, "partial_rotary_factor": 0.25,
+                         "rope_type": "default"},
+        bos_token_id=0, eos_token_id=0,
+    )  # fmt: skip
+
+
 CONFIGS: dict[str, Callable[[], Any]] = {
     "gpt2": _gpt2,
+    "gpt_neox": _gpt_neox,
     "llama": _llama,
     "mistral": _mistral,
     "qwen2": _qwen2,

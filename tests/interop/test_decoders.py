@@ -74,6 +74,11 @@ MATTERS = {
               "num_attention_heads", "num_key_value_heads", "hidden_act", "rms_norm_eps",
               "max_position_embeddings", "tie_word_embeddings", "attention_bias", "mlp_bias"],
 }  # fmt: skip
+MATTERS["gpt_neox"] = [
+    "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+    "hidden_act", "layer_norm_eps", "use_parallel_residual", "attention_bias",
+    "tie_word_embeddings",
+]  # fmt: skip
 MATTERS["mistral"] = [k for k in MATTERS["llama"] if "bias" not in k] + ["sliding_window"]
 MATTERS["qwen2"] = [k for k in MATTERS["llama"] if "bias" not in k] + ["use_sliding_window"]
 

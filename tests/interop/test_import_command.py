@@ -35,6 +35,15 @@ PUBLISHED = {  # name: (config.json, shipped recipe, published parameter count)
          "attn_pdrop": 0.1, "layer_norm_epsilon": 1e-5, "summary_type": "cls_index"},
         "gpt2.yaml", 124_439_808,
     ),
+    "pythia-160m": (
+        {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], "hidden_size": 768,
+         "num_hidden_layers": 12, "num_attention_heads": 12, "intermediate_size": 3072,
+         "hidden_act": "gelu", "vocab_size": 50304, "max_position_embeddings": 2048,
+         "rotary_pct": 0.25, "rotary_emb_base": 10000, "use_parallel_residual": True,
+         "layer_norm_eps": 1e-5, "tie_word_embeddings": False, "attention_dropout": 0.0,
+         "hidden_dropout": 0.0, "classifier_dropout": 0.1},
+        "pythia-160m.yaml", 162_322_944,
+    ),
     "llama-2-7b": (LLAMA2_7B, "llama-2-7b.yaml", 6_738_415_616),
     "tinyllama": (
         {**LLAMA2_7B, "hidden_size": 2048, "intermediate_size": 5632, "num_key_value_heads": 4,

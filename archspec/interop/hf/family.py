@@ -81,6 +81,7 @@ def supported_types() -> tuple[str, ...]:
 
 BUILTIN_FAMILIES: tuple[str, ...] = (
     "gpt2",
+    "gpt_neox",
     "llama",
 )
 """Modules of archspec.interop.hf that register a family when imported (each engineer adds
