@@ -14,6 +14,7 @@ N(0, d_model^-1/2), relative tables Glorot uniform, norm gains one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from torch import nn
@@ -34,23 +35,35 @@ from archspec.spec.model import ModelCommon, ModelSpec
 
 
 def build_model(spec: Recipe | ModelSpec | Any) -> nn.Module:
-    """The plain nn.Module a recipe (or its `model:` section) describes."""
+    """The plain nn.Module a recipe (or its `model:` section) describes; a recipe's
+    trainer.activation_checkpointing picks the layers whose activations are recomputed."""
     m = spec.model if isinstance(spec, Recipe) else spec
+    every = spec.trainer.checkpointed if isinstance(spec, Recipe) else _no_layers
     match m:
         case EncoderDecoderModel():
-            return _encoder_decoder(m)
+            return _encoder_decoder(m, every)
         case EncoderModel():
-            return _encoder(m)
+            return _encoder(m, every)
         case DecoderModel():
-            return _decoder(m)
+            return _decoder(m, every)
         case _:
             assert_never(m)
+
+
+def _no_layers(layers: int) -> frozenset[int]:
+    return frozenset()
+
+
+Checkpointed = Callable[[int], frozenset[int]]
+"""A stack's layer count -> the indices of its checkpointed layers."""
 
 
 # --- whole models -------------------------------------------------------------------------
 
 
-def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransformer:
+def _encoder_decoder(
+    m: EncoderDecoderModel, ckpt: Checkpointed
+) -> modules.EncoderDecoderTransformer:
     src_tokens = token_embedding(m.source_vocab, m.d_model)
     output = output_projection(m.d_model, m.target_vocab)
     match m.tying:
@@ -67,22 +80,22 @@ def _encoder_decoder(m: EncoderDecoderModel) -> modules.EncoderDecoderTransforme
     return modules.EncoderDecoderTransformer(
         src_embed=_embeddings(m, src_tokens),
         tgt_embed=_embeddings(m, tgt_tokens),
-        encoder=_stack(m, "encoder", decoder=False, runtime_prefix=False),
-        decoder=_stack(m, "decoder", decoder=True, cross=True, runtime_prefix=False),
+        encoder=_stack(m, "encoder", ckpt, decoder=False, runtime_prefix=False),
+        decoder=_stack(m, "decoder", ckpt, decoder=True, cross=True, runtime_prefix=False),
         output=output,
         output_scale=m.output_factor,
     )
 
 
-def _encoder(m: EncoderModel) -> modules.EncoderTransformer:
+def _encoder(m: EncoderModel, ckpt: Checkpointed) -> modules.EncoderTransformer:
     tokens = token_embedding(m.vocab_size, m.d_model)
     types = token_embedding(m.token_types, m.d_model) if m.token_types else None
     embed = _embeddings(m, tokens, types)
-    encoder = _stack(m, "encoder", decoder=False, runtime_prefix=False)
+    encoder = _stack(m, "encoder", ckpt, decoder=False, runtime_prefix=False)
     return modules.EncoderTransformer(embed, encoder, Pooler(m.d_model) if m.pooler else None)
 
 
-def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
+def _decoder(m: DecoderModel, ckpt: Checkpointed) -> modules.DecoderTransformer:
     tokens = token_embedding(m.vocab_size, m.d_model)
     output = output_projection(m.d_model, m.vocab_size)
     match m.tying:
@@ -92,7 +105,7 @@ def _decoder(m: DecoderModel) -> modules.DecoderTransformer:
             output.weight = tokens.weight
         case _:
             assert_never(m.tying)
-    decoder = _stack(m, "decoder", decoder=True, runtime_prefix=True)
+    decoder = _stack(m, "decoder", ckpt, decoder=True, runtime_prefix=True)
     return modules.DecoderTransformer(_embeddings(m, tokens), decoder, output, m.output_factor)
 
 
@@ -141,7 +154,13 @@ def _ffn(m: ModelCommon) -> nn.Module:
 
 
 def _stack(
-    m: ModelCommon, name: str, *, decoder: bool, runtime_prefix: bool, cross: bool = False
+    m: ModelCommon,
+    name: str,
+    ckpt: Checkpointed,
+    *,
+    decoder: bool,
+    runtime_prefix: bool,
+    cross: bool = False,
 ) -> modules.Stack:
     """Layers of the stack `name`; `runtime_prefix`: the model's forward takes prefix_len."""
     spec = getattr(m, name)
@@ -171,7 +190,8 @@ def _stack(
             layers.append(modules.DecoderLayer(self_attn, cross_attn, residual(_ffn(m))))
         else:
             layers.append(modules.EncoderLayer(self_attn, residual(_ffn(m))))
-    return modules.Stack(layers, _norm(m) if place.final_norm else None, mask=mask)
+    final = _norm(m) if place.final_norm else None
+    return modules.Stack(layers, final, mask=mask, checkpointed=ckpt(spec.layers))
 
 
 # --- parameters per component -------------------------------------------------------------

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "attention": "archspec.commands.inspect:attention",
     "positions": "archspec.commands.inspect:positions",
     "plot": "archspec.commands.plot:plot",
+    "prepare": "archspec.commands.prepare:prepare",
     "import": "archspec.commands.hf_import:hf_import",
     "export": "archspec.commands.export:export",
 }

@@ -46,7 +46,7 @@ def estimate_bytes(recipe: Any, purpose: Purpose) -> int:
 
 
 def _batch_activations(recipe: Any) -> int:
-    from archspec.analysis.memory import activation_bytes
+    from archspec.analysis.memory import activation_bytes, recompute_peak_bytes
 
     batching = recipe.data.batching
     seq = min(recipe.data.seq_len or recipe.model.max_len, recipe.model.max_len)
@@ -55,7 +55,7 @@ def _batch_activations(recipe: Any) -> int:
     else:
         batch = batching.size
     try:
-        return activation_bytes(recipe, batch, seq)
+        return activation_bytes(recipe, batch, seq) + recompute_peak_bytes(recipe, batch, seq)
     except Exception:  # noqa: BLE001 - an estimate must never be what fails a command
         return 0
 

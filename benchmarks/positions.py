@@ -15,6 +15,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -101,29 +102,35 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    before = load_average()
-    sections = []
+    command = " ".join(["python -m benchmarks.positions", *(argv or sys.argv[1:])])
+    before = load_average()[0]
+    sections: list[str] = []
     for kind in args.shapes:
         print(f"{kind}: {SHAPES[kind].describe()}", flush=True)
-        sections += table(
-            SHAPES[kind], run_shape(SHAPES[kind], args.rounds, args.steps, args.dropout)
-        )
-    after = load_average()
+        runners = run_shape(SHAPES[kind], args.rounds, args.steps, args.dropout)
+        sections += table(SHAPES[kind], runners)
+        write(args, command, before, sections)  # after every shape: a stopped run keeps them
+    print(f"wrote {args.out}")
+
+
+def write(args: argparse.Namespace, command: str, before: float, sections: list[str]) -> None:
+    import torch
+
     header = [
         "# Positional schemes: training-step time against sinusoidal",
         "",
-        f"`python -m benchmarks.positions {' '.join(argv or [])}`".replace(" `", "`"),
+        f"`{command}`",
         "",
         f"torch {torch.__version__}, {platform.processor() or platform.machine()}, "
         f"{torch.get_num_threads()} threads, {args.rounds} rounds × {args.steps} steps "
-        f"interleaved, dropout {args.dropout}; load average {before[0]:.2f} before, "
-        f"{after[0]:.2f} after (on {os.cpu_count()} CPUs). A training step is forward, loss, "
-        "backward and AdamW on one fixed batch; each ratio is taken per round, then the median.",
+        f"interleaved, dropout {args.dropout}; load average {before:.2f} before, "
+        f"{load_average()[0]:.2f} after (on {os.cpu_count()} CPUs). A training step is forward, "
+        "loss, backward and AdamW on one fixed batch; each ratio is taken per round, then the "
+        "median.",
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(header + sections))
-    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,16 @@ fused kernels); a causal kernel that skips masked blocks does about half of that
 target token with a source of the same length (T source and T target tokens, so the encoder's
 work is charged to the target token at the same position); for an encoder-only model, per input
 token.  Training costs about 3 × forward (the backward pass computes two products per forward
-product: one for the inputs' gradient and one for the weights').
+product: one for the inputs' gradient and one for the weights'). A recipe that checkpoints
+layers (trainer.activation_checkpointing) runs those layers' forward once more in the backward
+pass: `recompute_flops_per_token` is added to the training FLOPs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from archspec.analysis.memory import checkpointed_layers, layer_of
 from archspec.analysis.structure import describe
 
 TRAINING_FACTOR = 3
@@ -43,6 +46,15 @@ def forward_flops_per_token(spec: Any, seq_len: int) -> int:
     return sum(flops_breakdown(spec, seq_len).values())
 
 
+def recompute_flops_per_token(spec: Any, seq_len: int) -> int:
+    """Forward FLOPs per token of the layers a recipe checkpoints, run again in the backward
+    pass (0 without checkpointing)."""
+    layers = checkpointed_layers(spec)
+    return sum(n.cost.flops for n in describe(spec, seq_len) if layer_of(n, layers) is not None)
+
+
 def training_flops_per_token(spec: Any, seq_len: int) -> int:
-    """Forward + backward FLOPs per token, ≈ 3 × forward."""
-    return TRAINING_FACTOR * forward_flops_per_token(spec, seq_len)
+    """Forward + backward FLOPs per token, ≈ 3 × forward, plus the checkpointed layers' second
+    forward."""
+    forward = TRAINING_FACTOR * forward_flops_per_token(spec, seq_len)
+    return forward + recompute_flops_per_token(spec, seq_len)

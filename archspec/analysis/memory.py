@@ -35,6 +35,11 @@ Dropout masks count 4 bytes per value, as PyTorch keeps them on CPU (CUDA's fuse
 not activations and are not counted.  Everything scales linearly with the batch; a materialised
 attention matrix also grows with T per token.
 
+Activation checkpointing (a recipe's trainer.activation_checkpointing): a checkpointed layer
+keeps only its input (D per token; torch.utils.checkpoint holds it to recompute the layer) and
+none of its own values; the backward pass recomputes them one layer at a time, so the peak adds
+one layer's values back while that layer's gradients are computed (`recompute_peak_bytes`).
+
 KV cache: a decoder generating one token keeps K and V of that token in every self-attention
 layer: layers · G · (Dk + Dv) values, G the key/value heads (G = H for multi-head attention,
 fewer for grouped-query attention).  Cross-attention K/V are computed once per source
@@ -45,7 +50,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archspec.analysis.structure import describe
+from archspec.analysis.structure import Node, describe, model_of
+from archspec.spec import Recipe
 
 VALUE_BYTES = 4
 """Bytes per activation value (fp32)."""
@@ -53,15 +59,68 @@ VALUE_BYTES = 4
 SECTIONS = ("embeddings", "encoder", "decoder", "loss")
 
 
+def checkpointed_layers(spec: Any) -> dict[str, str]:
+    """Module path of each checkpointed layer ('decoder.layers.0') -> its stack's name; empty
+    for a model section or a recipe that checkpoints nothing."""
+    if not isinstance(spec, Recipe):
+        return {}
+    m = model_of(spec)
+    out = {}
+    for stack in ("encoder", "decoder"):
+        part = getattr(m, stack, None)
+        if part is not None:
+            for i in sorted(spec.trainer.checkpointed(part.layers)):
+                out[f"{stack}.layers.{i}"] = stack
+    return out
+
+
+def layer_of(node: Node, layers: dict[str, str]) -> str | None:
+    """The checkpointed layer a node belongs to, if any."""
+    parts = node.path.split(".")
+    path = ".".join(parts[:3])
+    return path if len(parts) > 3 and path in layers else None
+
+
+def _node_bytes(node: Node) -> int:
+    return node.cost.values * VALUE_BYTES + node.extra_bytes
+
+
 def activation_breakdown(spec: Any, batch: int, seq_len: int) -> dict[str, int]:
     """Activation bytes of a training batch (`batch` sequences of `seq_len` tokens), by part:
-    embeddings, encoder, decoder, loss."""
+    embeddings, encoder, decoder, loss; what is kept after the forward pass when a recipe
+    checkpoints layers (each keeps its input only)."""
     tokens = batch * seq_len
+    layers = checkpointed_layers(spec)
     out = dict.fromkeys(SECTIONS, 0)
     for node in describe(spec, seq_len):
-        per_token = node.cost.values * VALUE_BYTES + node.extra_bytes
-        out[node.section] = out.get(node.section, 0) + per_token * tokens
+        if layer_of(node, layers) is None:
+            out[node.section] = out.get(node.section, 0) + _node_bytes(node) * tokens
+    for stack in layers.values():
+        out[stack] += model_of(spec).d_model * VALUE_BYTES * tokens
     return out
+
+
+def recomputed_bytes(spec: Any, batch: int, seq_len: int) -> dict[str, int]:
+    """Activation bytes of each checkpointed layer, which its backward pass recomputes."""
+    layers = checkpointed_layers(spec)
+    out = dict.fromkeys(layers, 0)
+    for node in describe(spec, seq_len):
+        layer = layer_of(node, layers)
+        if layer is not None:
+            out[layer] += _node_bytes(node) * batch * seq_len
+    return out
+
+
+def recompute_peak_bytes(spec: Any, batch: int, seq_len: int) -> int:
+    """What the backward pass of a checkpointed model holds on top of activation_bytes: the
+    largest checkpointed layer's recomputed values (0 without checkpointing)."""
+    return max(recomputed_bytes(spec, batch, seq_len).values(), default=0)
+
+
+def checkpointing_saves_bytes(spec: Any, batch: int, seq_len: int) -> int:
+    """Activation bytes a recipe's checkpointing saves against keeping every layer's values."""
+    plain = sum(activation_breakdown(model_of(spec), batch, seq_len).values())
+    return plain - activation_bytes(spec, batch, seq_len)
 
 
 def activation_bytes(spec: Any, batch: int, seq_len: int) -> int:
@@ -84,3 +143,30 @@ def cross_kv_bytes_per_source_token(spec: Any) -> int | None:
     """Bytes of cross-attention K/V per source token, computed once per source sentence (None
     for models without cross-attention)."""
     return _cache_bytes(spec, "cross")
+
+
+def checkpointing_line(spec: Any) -> str | None:
+    """One line on what a recipe's activation checkpointing saves and costs, per sequence of
+    max_len tokens (None when it checkpoints nothing): `archspec summary` prints it."""
+    from archspec.analysis.flops import recompute_flops_per_token, training_flops_per_token
+    from archspec.limits import human
+
+    layers = checkpointed_layers(spec)
+    if not layers:
+        return None
+    m = model_of(spec)
+    t = m.max_len
+    counts = ", ".join(
+        f"{sum(1 for s in layers.values() if s == stack)} of {getattr(m, stack).layers} {stack}"
+        for stack in dict.fromkeys(layers.values())
+    )
+    plain = sum(activation_breakdown(m, 1, t).values())
+    kept = activation_bytes(spec, 1, t)
+    extra = recompute_flops_per_token(spec, t) / (
+        training_flops_per_token(spec, t) - recompute_flops_per_token(spec, t)
+    )
+    return (
+        f"activation checkpointing: {counts} layers; activations per sequence of {t} tokens "
+        f"{human(plain)} -> {human(kept)} (+{human(recompute_peak_bytes(spec, 1, t))} while a "
+        f"layer is recomputed); training FLOPs +{100 * extra:.1f}%"
+    )

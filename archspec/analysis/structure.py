@@ -170,7 +170,13 @@ def _attention(
     one name named_parameters() gives the shared module)."""
     dims = m.dims
     positional = impl_of(m.positional, PositionalHooks)
-    hook = None if cross else positional.attention_cost(m.positional, dims, seq_len)
+    causal_cost = getattr(positional, "causal_attention_cost", None)  # optional fast path
+    if cross:
+        hook = None
+    elif causal_cost is not None and _plain_causal(getattr(m, stack).mask):
+        hook = causal_cost(m.positional, dims, seq_len)
+    else:
+        hook = positional.attention_cost(m.positional, dims, seq_len)
     if hook is not None and per_stack(positional) and not first:
         hook = replace(hook, params={})
     cost = impl_of(m.attention, AttentionHooks).cost(
@@ -182,6 +188,12 @@ def _attention(
     if hook is not None:
         out.append(Node(f"{path}.sublayer.position", "positional tables", stack, hook))
     _wrap(out, m, path, stack)
+
+
+def _plain_causal(mask: Any) -> bool:
+    """A causal mask with no window: the one mask a causal fast path of a position hook runs on
+    (a padding mask on top still sends attention down the explicit path at run time)."""
+    return mask.kind == "causal" and getattr(mask, "window", None) is None
 
 
 def _residual(

@@ -30,6 +30,7 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     import torch
     from rich.console import Console
 
+    from archspec.analysis.memory import checkpointing_line
     from archspec.build import build_model
     from archspec.commands.recipes import load_noting
     from archspec.limits import check_fits
@@ -43,6 +44,9 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     console.print(component_table(model, spec))
     for line in cache_lines(spec):
         console.print(line)
+    checkpointing = checkpointing_line(spec)
+    if checkpointing:
+        console.print(checkpointing)
 
 
 def module_tree(model: nn.Module, depth: int) -> Tree:
@@ -55,13 +59,20 @@ def module_tree(model: nn.Module, depth: int) -> Tree:
     canonical = {id(p): n for n, p in model.named_parameters()}  # first name of each parameter
     seen: dict[int, str] = {}  # module id -> path where it first appeared
 
-    def label(name: str, module: nn.Module, path: str, times: int = 1) -> str:
+    def own(module: nn.Module, path: str) -> int:
+        named = module.named_parameters(prefix=path)
+        return sum(p.numel() for n, p in named if canonical[id(p)] == n)
+
+    def label(name: str, module: nn.Module, path: str, rest: list[tuple[nn.Module, str]]) -> str:
         named = list(module.named_parameters(prefix=path))
-        count = sum(p.numel() for n, p in named if canonical[id(p)] == n)
-        text = f"[bold]{escape(name)}[/] {type(module).__name__}  [cyan]{times * count:,}[/]"
-        if times > 1:
-            text = f"[bold]{escape(name)}[/] {times} x {type(module).__name__}  "
-            text += f"[cyan]{times * count:,}[/] ({count:,} each)"
+        count = own(module, path)
+        text = f"[bold]{escape(name)}[/] {type(module).__name__}  [cyan]{count:,}[/]"
+        if rest:  # a module shared by the layers (T5's bias table) counts in the first only
+            each = own(*rest[-1])
+            total = count + sum(own(m, p) for m, p in rest)
+            text = f"[bold]{escape(name)}[/] {len(rest) + 1} x {type(module).__name__}  "
+            text += f"[cyan]{total:,}[/] ({each:,} each"
+            text += f", {count - each:,} shared in the first)" if count != each else ")"
         tied = sorted({canonical[id(p)] for n, p in named if canonical[id(p)] != n})
         return text + (f"  [dim](tied to {', '.join(tied)})[/]" if tied else "")
 
@@ -84,10 +95,11 @@ def module_tree(model: nn.Module, depth: int) -> Tree:
             ):
                 run += 1
             shown = f"{name}-{children[i + run - 1][0]}" if run > 1 else name
-            add(node.add(label(shown, child, path, run)), child, path, level + 1)
+            rest = [(c, f"{prefix}.{n}" if prefix else n) for n, c in children[i + 1 : i + run]]
+            add(node.add(label(shown, child, path, rest)), child, path, level + 1)
             i += run
 
-    root = Tree(label("model", model, ""))
+    root = Tree(label("model", model, "", []))
     add(root, model, "", 0)
     return root
 

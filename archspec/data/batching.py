@@ -18,6 +18,8 @@ together; for evaluation nothing is dropped and ranks may differ by one batch.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 import torch
 from torch import Tensor
@@ -74,7 +76,7 @@ class BatchPlan:
         """Batches per epoch on this rank (the same every epoch)."""
         return self._mine
 
-    def epoch(self, epoch: int) -> list[list[int]]:
+    def epoch(self, epoch: int) -> Sequence[list[int]]:
         """This rank's batches of example indices for `epoch`, in the order they are used."""
         g = torch.Generator().manual_seed(mix_seed(self.seed, epoch))
         n = len(self.lengths)
@@ -84,10 +86,9 @@ class BatchPlan:
             batches = [order[a:b].tolist() for a, b in self._bounds]
             if self.shuffle:
                 batches = [batches[i] for i in torch.randperm(len(batches), generator=g)]
-        else:
-            order = torch.randperm(n, generator=g) if self.shuffle else torch.arange(n)
-            size = self.batching.size
-            batches = [order[i : i + size].tolist() for i in range(0, n, size)]
+        else:  # int32: the same permutation as int64, half the memory
+            perm = torch.randperm(n, generator=g, dtype=torch.int32) if self.shuffle else None
+            return Batches(perm, n, self.batching.size, self.rank, self.world_size, self._mine)
         return batches[self.rank : self._total : self.world_size]
 
 
@@ -112,3 +113,54 @@ def mix_seed(*numbers: int) -> int:
     """One 63-bit seed from several integers (stable across runs, processes and platforms)."""
     digest = hashlib.blake2b(repr(numbers).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") >> 1
+
+
+class Batches(Sequence[list[int]]):
+    """Fixed-size batches of one epoch for one rank, cut from the permutation when asked for:
+    an epoch of millions of chunks costs one int32 permutation, not millions of lists.
+
+    Batch k is global batch `rank + k * world_size`, i.e. order[j * size : (j + 1) * size];
+    `order` None means 0..n-1 in order (evaluation).
+    """
+
+    def __init__(
+        self,
+        order: Tensor | None,
+        n: int,
+        size: int,
+        rank: int,
+        world_size: int,
+        stop: int,
+        first: int = 0,
+    ) -> None:
+        self.order, self.n, self.size = order, n, size
+        self.rank, self.world_size, self.stop, self.first = rank, world_size, stop, first
+
+    def __len__(self) -> int:
+        return max(self.stop - self.first, 0)
+
+    @overload
+    def __getitem__(self, k: int) -> list[int]: ...
+    @overload
+    def __getitem__(self, k: slice) -> Batches: ...
+    def __getitem__(self, k: int | slice) -> list[int] | Batches:
+        if isinstance(k, slice):
+            start, stop, step = k.indices(len(self))
+            if step != 1:
+                raise ValueError("Batches slices take every batch")
+            end = self.first + max(stop, start)
+            args = (self.order, self.n, self.size, self.rank, self.world_size)
+            return Batches(*args, end, self.first + start)
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        j = self.rank + (self.first + k % len(self)) * self.world_size
+        a, b = j * self.size, min((j + 1) * self.size, self.n)
+        return self.order[a:b].tolist() if self.order is not None else list(range(a, b))
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return (self[k] for k in range(len(self)))
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]

@@ -59,19 +59,19 @@ def collate_pairs(items: list[Item]) -> Batch:
 
 
 def collate_causal(items: list[Item]) -> Batch:
-    """tokens = seq[:-1], targets = seq[1:] (IGNORE over the prompt and padding), pad (B, T)."""
+    """tokens = seq[:-1], targets = seq[1:] (IGNORE over the prompt and padding), pad (B, T);
+    no pad at all when every sequence has the batch's length (text chunks), so that attention
+    takes SDPA's is_causal path instead of an all-False mask."""
     seqs = [it["seq"] for it in items]
     tokens = pad([s[:-1] for s in seqs], PAD)  # (B, T)
     targets = pad([s[1:] for s in seqs], IGNORE)  # (B, T)
     for row, it in enumerate(items):
         targets[row, : it.get("prompt", 0)] = IGNORE
+    batch = {"tokens": tokens, "targets": targets, "index": _index(items)}
     lengths = torch.tensor([len(s) - 1 for s in seqs])
-    return {
-        "tokens": tokens,
-        "targets": targets,
-        "pad": torch.arange(tokens.shape[1]) >= lengths[:, None],  # (B, T)
-        "index": _index(items),
-    }
+    if bool((lengths < tokens.shape[1]).any()):
+        batch["pad"] = torch.arange(tokens.shape[1]) >= lengths[:, None]  # (B, T)
+    return batch
 
 
 def collate_tokens(items: list[Item]) -> Batch:

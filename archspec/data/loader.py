@@ -20,7 +20,7 @@ usual (position counts batches handed out, not batches prefetched by workers).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import torch
@@ -128,7 +128,7 @@ class _IndexLists:
     """A batch sampler whose index lists are set before each pass over the DataLoader."""
 
     def __init__(self) -> None:
-        self.lists: list[list[int]] = []
+        self.lists: Sequence[list[int]] = []
 
     def __iter__(self) -> Iterator[list[int]]:
         return iter(self.lists)

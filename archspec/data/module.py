@@ -20,20 +20,27 @@ from tokenizers import Tokenizer
 from archspec.data import tokenizers as tk
 from archspec.data.batching import BatchPlan, mix_seed
 from archspec.data.loader import BatchLoader
-from archspec.data.prepare import Prepared, prepare
+from archspec.data.prepare import Prepared
 from archspec.spec.data import SPECIAL_TOKENS
 from archspec.spec.objective import objective_impl
 
 
 def build_datamodule(
-    recipe: Any, run_dir: Path, recipe_dir: Path | None = None
+    recipe: Any,
+    run_dir: Path,
+    recipe_dir: Path | None = None,
+    prepared_dir: Path | None = None,
 ) -> ArchspecDataModule:
     """Read `recipe.data` for `recipe.objective`.
 
     Tokenizers are loaded from `run_dir` when they are there (resume, evaluation) and trained on
-    the training split and saved there otherwise. Bad data raises ArchspecError.
+    the training split and saved there otherwise. With `prepared_dir` holding shards prepared
+    for this recipe (`archspec prepare`), those are read instead (archspec.data.prepared says
+    when, and what else may be read from disk). Bad data raises ArchspecError.
     """
-    prepared = prepare(recipe, Path(run_dir), recipe_dir)
+    from archspec.data.prepared import read_data
+
+    prepared = read_data(recipe, Path(run_dir), recipe_dir, prepared_dir)
     return ArchspecDataModule(prepared, recipe.objective, recipe.data)
 
 

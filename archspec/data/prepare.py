@@ -31,8 +31,9 @@ from archspec.spec.objective import objective_impl, reads
 class Prepared:
     """Everything read from disk, ready to batch."""
 
-    datasets: dict[str, Examples | Chunks]
-    """Split -> dataset (train always; val and test when the recipe gives them)."""
+    datasets: dict[str, Any]
+    """Split -> dataset (train always; val and test when the recipe gives them): Examples or
+    Chunks in memory, or their on-disk twins in archspec.data.shards."""
     source_tokenizer: Tokenizer
     """Tokenizer of the input side (the only one unless seq2seq has two vocabularies)."""
     target_tokenizer: Tokenizer
@@ -40,7 +41,10 @@ class Prepared:
     labels: list[str] | None
     """Class names in class-index order (objectives that predict classes)."""
     raw: Splits
-    """The examples as text, per split (e.g. validation sources and references for BLEU)."""
+    """The examples as text, per split (e.g. validation sources and references for BLEU);
+    for prepared chunked text only the first lines of each split (the sample prompt)."""
+    note: str = ""
+    """Where the data came from when it was not read into memory (the training header)."""
 
 
 @dataclass

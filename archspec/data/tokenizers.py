@@ -11,9 +11,10 @@ Ids 0-4 are always <pad>, <unk>, <bos>, <eos>, <mask>.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,29 @@ def train_tokenizer(
     tok.train_from_iterator(texts, kind.trainer(spec, vocab_size), length=len(texts))
     n = tok.get_vocab_size()
     if n > vocab_size:
+        raise ArchspecError(
+            f"the training data has {n - len(SPECIAL_TOKENS)} distinct {kind.unit}, which with "
+            f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "
+            f"{vocab_size}; raise {knob} to at least {n}"
+            + kind.too_many(spec, tok, texts, vocab_size)
+        )
+    return tok
+
+
+def train_tokenizer_streamed(
+    spec: Any,
+    batches: Callable[[], Iterator[list[str]]],
+    vocab_size: int,
+    knob: str = "model.vocab_size",
+) -> Tokenizer:
+    """`train_tokenizer` on texts too many to hold: `batches()` yields them a list at a time
+    (and is called again only to explain a vocabulary that is too large)."""
+    kind = impl_of(spec, TokenizerImpl)
+    tok = kind.empty(spec)
+    tok.train_from_iterator(batches(), kind.trainer(spec, vocab_size))
+    n = tok.get_vocab_size()
+    if n > vocab_size:
+        texts = [t for batch in itertools.islice(batches(), 8) for t in batch]  # a sample
         raise ArchspecError(
             f"the training data has {n - len(SPECIAL_TOKENS)} distinct {kind.unit}, which with "
             f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "

@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from archspec.analysis.flops import TRAINING_FACTOR, forward_flops_per_token
+from archspec.analysis.flops import (
+    TRAINING_FACTOR,
+    forward_flops_per_token,
+    recompute_flops_per_token,
+    training_flops_per_token,
+)
 from archspec.analysis.memory import (
     activation_bytes,
+    checkpointed_layers,
+    checkpointing_saves_bytes,
     cross_kv_bytes_per_source_token,
     kv_cache_bytes_per_token,
 )
@@ -151,9 +158,9 @@ def _costs(a: Side, b: Side, seq_len: int, batch: int) -> list[Cost]:
         return Pair(fn(a.recipe, *args), fn(b.recipe, *args))
 
     forward = both(forward_flops_per_token, seq_len)
-    assert forward.a is not None and forward.b is not None
     x = TRAINING_FACTOR
-    train = Pair(x * forward.a, x * forward.b)
+    train = both(training_flops_per_token, seq_len)
+    checkpointing = bool(checkpointed_layers(a.recipe) or checkpointed_layers(b.recipe))
     costs = [
         Cost("forward_flops_per_token", "flop", "forward FLOPs per token", forward),
         Cost(
@@ -166,6 +173,19 @@ def _costs(a: Side, b: Side, seq_len: int, batch: int) -> list[Cost]:
             both(activation_bytes, batch, seq_len),
         ),
     ]
+    if checkpointing:  # trainer.activation_checkpointing on either side
+        costs[1] = Cost(
+            "training_flops_per_token",
+            "flop",
+            f"training FLOPs per token ({x} × forward + recomputed layers)",
+            train,
+        )
+        label = "recomputed forward FLOPs per token (activation checkpointing)"
+        recompute = both(recompute_flops_per_token, seq_len)
+        costs.append(Cost("recompute_flops_per_token", "flop", label, recompute))
+        saved = both(checkpointing_saves_bytes, batch, seq_len)
+        label = f"activations saved by checkpointing, batch of {batch} × {seq_len}"
+        costs.append(Cost("checkpointing_saved_bytes", "byte", label, saved))
     kv = both(kv_cache_bytes_per_token)
     if kv.a is not None or kv.b is not None:
         costs.append(Cost("kv_cache_bytes_per_token", "byte", "KV cache per generated token", kv))

@@ -16,7 +16,9 @@ Every key below is always present (null where a side or a quantity does not appl
     costs                   {seq_len, batch, value_bytes, <quantity>: {a, b, change, relative}}
                             for forward_flops_per_token, training_flops_per_token,
                             activation_bytes, kv_cache_bytes_per_token,
-                            cross_kv_bytes_per_source_token (null when neither model has one)
+                            cross_kv_bytes_per_source_token (null when neither model has one);
+                            with activation checkpointing on either side also
+                            recompute_flops_per_token and checkpointing_saved_bytes
     structure               [{module, change (added | removed | changed), a, b, layers,
                              parameters: {a, b}}]: a and b map parameter names to shapes (null
                             on the side without the module, and for whole-layer rows)
@@ -52,6 +54,7 @@ def report_dict(report: DiffReport, show_all: bool = False) -> dict[str, Any]:
     }
     by_key = {c.key: c.pair for c in report.costs}
     costs.update({k: _pair(by_key[k]) if k in by_key else None for k in COST_KEYS})
+    costs.update({k: _pair(p) for k, p in by_key.items() if k not in COST_KEYS})
     return {
         "format": FORMAT,
         "verdict": report.verdict,

@@ -190,6 +190,10 @@ class MultiHeadAttention(nn.Module):
         t, s = q.shape[2], k.shape[2]
         if self.scale != 1.0:
             q = q * self.scale  # (B, H, T, Dk), laid out as (B, T, H, Dk)
+        if hook is not None and not explicit:
+            fused = hook.attend(q, self._repeated(k), self._repeated(v), mask, p)  # or None
+            if fused is not None:
+                return fused
         bias = hook.bias(q, s, mask) if hook is not None else None  # (B|1, H|1, T, S), fresh
         weighted = hook is not None and hook.needs_weights
         if not weighted and not explicit:

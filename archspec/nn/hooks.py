@@ -14,6 +14,9 @@ points it needs, so a new one never needs a new argument to MultiHeadAttention:
     add_values(z, weights, mask)
                               a term that needs the attention weights (Shaw's value tables);
                               only when `needs_weights`, which forces the explicit path
+    attend(q_scaled, k, v, mask, dropout)
+                              optional: the whole attention in a faster form of the scheme's
+                              own (Shaw's causal case), or None for the three points above
 
 Absolute schemes (sinusoidal, learned) have no hook at all: attention keeps SDPA's fastest
 kernels (no mask, or is_causal). What a hook derives once per stack forward (index tables,
@@ -49,3 +52,10 @@ class PositionHook(nn.Module):
     def add_values(self, z: Tensor, weights: Tensor, mask: AttentionMask) -> Tensor:
         """z [B, H, T, Dv] plus a term of the weights [B, H, T, S] -> [B, H, T, Dv]."""
         return z
+
+    def attend(
+        self, q_scaled: Tensor, k: Tensor, v: Tensor, mask: AttentionMask, dropout: float
+    ) -> Tensor | None:
+        """The whole attention [B, H, T, Dv] in a scheme's own faster form, or None to let
+        attention run bias/add_values (called first, whenever no weights are recorded)."""
+        return None

@@ -5,7 +5,9 @@ Shapes: B batch, T time, S source time, D d_model.
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
 
 from archspec.nn.cache import KVCache
 from archspec.nn.mask_policies import MaskPolicy
@@ -23,15 +25,23 @@ class Stack(nn.Module):
 
     mask: the stack's MaskPolicy (archspec.nn.mask_policies: bidirectional, causal, prefix).
     final_norm: the norm after the last layer (pre-norm stacks), or None (post-norm).
+    checkpointed: indices of the layers whose activations a training forward does not keep
+    (torch.utils.checkpoint recomputes them in the backward pass, with the same dropout draws).
     """
 
     def __init__(
-        self, layers: list[nn.Module], final_norm: nn.Module | None, *, mask: MaskPolicy
+        self,
+        layers: list[nn.Module],
+        final_norm: nn.Module | None,
+        *,
+        mask: MaskPolicy,
+        checkpointed: frozenset[int] = frozenset(),
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(layers)
         self.norm = final_norm
         self.mask = mask
+        self.checkpointed = checkpointed
 
     @property
     def mask_kind(self) -> str:
@@ -88,12 +98,14 @@ class Stack(nn.Module):
         memory_mask = None if memory is None else cross_attention_mask(memory_pad_mask)
         if cache is not None:
             x = self._run_cached(x, mask, memory, memory_mask, cache)
-        elif memory is None:
-            for layer in self.layers:
-                x = layer(x, mask)
         else:
-            for layer in self.layers:
-                x = layer(x, mask, memory, memory_mask)
+            args = () if memory is None else (memory, memory_mask)
+            recompute = self.checkpointed if self.training and torch.is_grad_enabled() else ()
+            for i, layer in enumerate(self.layers):
+                if i in recompute:
+                    x = checkpoint(layer, x, mask, *args, use_reentrant=False)
+                else:
+                    x = layer(x, mask, *args)
         return x if self.norm is None else self.norm(x)
 
     def _run_cached(

@@ -2,7 +2,8 @@
 
 These read the resolved document (before or after it validates, so that they are reported
 together with the field errors): every data file the recipe names exists, and a decoder's
-prefix mask has a length when the objective (causal-lm) supplies none per sequence.  What
+prefix mask has a length when the objective (causal-lm) supplies none per sequence, and the
+trackers trainer.loggers names are installed.  What
 needs the machine (GPUs, memory) is checked when `train` starts, before it creates anything
 (archspec.train.preflight).  Torch-free.
 """
@@ -20,7 +21,19 @@ FILE_FIELDS = ("path", "val_path", "test_path")
 
 def trainability_issues(data: dict[str, Any], recipe_dir: Path | None) -> list[tuple[DocPath, str]]:
     """(dotted path, message) for each problem that would stop `train` before its first step."""
-    return [*_missing_files(data, recipe_dir), *_prefix_without_length(data)]
+    return [*_missing_files(data, recipe_dir), *_prefix_without_length(data), *_loggers(data)]
+
+
+def _loggers(data: dict[str, Any]) -> list[tuple[DocPath, str]]:
+    """A tracker in trainer.loggers whose package is not installed."""
+    from archspec.spec.trainer import missing_package
+
+    names = (data.get("trainer") or {}).get("loggers")
+    names = names.split(",") if isinstance(names, str) else names
+    if not isinstance(names, list | tuple):
+        return []
+    found = ((i, missing_package(n)) for i, n in enumerate(names) if isinstance(n, str))
+    return [(("trainer", "loggers", i), why) for i, why in found if why]
 
 
 def _missing_files(data: dict[str, Any], recipe_dir: Path | None) -> list[tuple[DocPath, str]]:

@@ -3,11 +3,35 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import importlib.util
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from archspec.spec.base import Issues, Spec
+
+LOGGERS = ("csv", "tensorboard", "wandb", "mlflow")
+"""Experiment trackers `trainer.loggers` may name (Lightning's loggers)."""
+
+LOGGER_PACKAGES = {"tensorboard": "tensorboard", "wandb": "wandb", "mlflow": "mlflow"}
+"""The package each optional tracker needs, which is also its archspec extra."""
+
+
+class CheckpointEvery(Spec):
+    """Activation checkpointing of every k-th layer: layers 0, k, 2k, ... of each stack."""
+
+    every: int = Field(ge=1)
+    """Checkpoint one layer in this many (1: every layer, the same as `all`)."""
+
+
+class EarlyStoppingSpec(Spec):
+    """Stop when `trainer.checkpoint_metric` has not improved for `patience` validations."""
+
+    patience: int = Field(3, ge=1)
+    """Validations in a row without an improvement of at least min_delta before stopping."""
+    min_delta: float = Field(0.0, ge=0)
+    """The smallest change of the metric (in its better direction) that counts as improving."""
 
 
 class TrainerSpec(Spec):
@@ -61,6 +85,40 @@ class TrainerSpec(Spec):
     status 3, last.ckpt keeps the last finite weights) or skip that step."""
     skip_limit: int = Field(10, ge=1)
     """With on_nonfinite: skip, steps dropped before the run stops as diverged."""
+    activation_checkpointing: Literal["off", "all"] | CheckpointEvery = "off"
+    """Recompute layers' activations in the backward pass instead of keeping them
+    (torch.utils.checkpoint): `off`, `all` layers, or `{every: k}` for layers 0, k, 2k, ... of
+    each stack. Saves the activation memory of those layers and costs one more forward of each
+    (`archspec diff` shows both); gradients are unchanged."""
+    early_stopping: EarlyStoppingSpec | None = None
+    """Stop when checkpoint_metric stops improving, e.g. `{patience: 3, min_delta: 0.01}`
+    (Lightning's EarlyStopping; the run ends with status 'stopped early'). None: never."""
+    loggers: tuple[Literal["csv", "tensorboard", "wandb", "mlflow"], ...] = ("csv",)
+    """Experiment trackers the metrics go to, among csv, tensorboard, wandb and mlflow (each
+    but csv an extra: pip install 'archspec[wandb]'). metrics.csv is always written: the
+    report, curves and sweep tables read it. wandb honours WANDB_MODE=offline and
+    WANDB_PROJECT; mlflow logs to MLFLOW_TRACKING_URI, else RUN/mlflow.db."""
+
+    @field_validator("activation_checkpointing", mode="before")
+    @classmethod
+    def _checkpointing_bool(cls, value: object) -> object:
+        """YAML reads `off` as false and `on` as true."""
+        if isinstance(value, bool):
+            return "all" if value else "off"
+        if isinstance(value, str) and value not in ("off", "all"):
+            raise PydanticCustomError("checkpointing", "expected off, all or {every: k}")
+        return value
+
+    @field_validator("loggers", mode="before")
+    @classmethod
+    def _one_logger(cls, value: object) -> object:
+        """`loggers: wandb` (or `--loggers wandb`) is the list of one; `a,b` splits."""
+        return tuple(value.split(",")) if isinstance(value, str) else value
+
+    def checkpointed(self, layers: int) -> frozenset[int]:
+        """The indices of a stack's layers whose activations are recomputed."""
+        every = _every(self.activation_checkpointing)
+        return frozenset(range(0, layers, every)) if every else frozenset()
 
     @field_validator("precision", mode="before")
     @classmethod
@@ -75,5 +133,26 @@ class TrainerSpec(Spec):
             issues.add("strategy", f"{self.strategy} needs GPUs; on CPU use ddp")
         if isinstance(self.devices, int) and self.devices < 1:
             issues.add("devices", "must be at least 1 (or 'auto')")
+        if len(set(self.loggers)) != len(self.loggers):
+            issues.add("loggers", f"names a logger twice: {list(self.loggers)}")
         issues.raise_if_any()
         return self
+
+
+def _every(choice: Any) -> int | None:
+    if isinstance(choice, CheckpointEvery):
+        return choice.every
+    return 1 if choice == "all" else None
+
+
+def missing_package(name: str) -> str | None:
+    """Why the tracker `name` cannot run here (None when it can): its package is missing."""
+    package = LOGGER_PACKAGES.get(name)
+    if package is None or importlib.util.find_spec(package) is not None:
+        return None
+    if name == "tensorboard" and importlib.util.find_spec("tensorboardX") is not None:
+        return None  # Lightning writes events with either
+    return (
+        f"the {name} logger needs the {package} package, which is not installed: "
+        f"pip install 'archspec[{name}]' (or pip install {package})"
+    )

@@ -12,6 +12,7 @@ variants to run, resuming, results, progress.
   its share of the CPU threads; with `devices_per_run` the visible GPUs are split into groups
   and each process sees one group (CUDA_VISIBLE_DEVICES).
 - Submitit (submitit_executor.py): every variant a SLURM job (or a local one, for trying out).
+- Ray (ray_executor.py): every variant a Ray task, on a Ray cluster or a local Ray instance.
 """
 
 from __future__ import annotations
@@ -53,6 +54,16 @@ class Outcome:
     status: str
     error: str | None = None
     summary: dict[str, Any] | None = None
+
+
+DONE = ("finished", "stopped early")
+"""summary.json statuses of a run that is complete: early stopping ends a run, not fails it."""
+
+
+def outcome_of(summary: dict[str, Any] | None) -> Outcome:
+    """The Outcome of a run that exited normally, from its summary.json."""
+    status = (summary or {}).get("status", "finished")
+    return Outcome("finished" if status in DONE else status, summary=summary)
 
 
 class Executor(ABC):
@@ -106,8 +117,7 @@ class InProcess(Executor):
         except Exception as err:  # a failing variant must not stop the sweep
             detail = traceback.format_exc(limit=-3)
             return Outcome("failed", error=f"{type(err).__name__}: {err}\n{detail}")
-        status = result.summary.get("status", "finished")
-        return Outcome(status, summary=result.summary)
+        return outcome_of(result.summary)
 
     def poll(self, handle: Outcome) -> Outcome:
         return handle
@@ -189,7 +199,7 @@ class Subprocesses(Executor):
 
         summary = read_json(handle.job.run_dir / "summary.json")
         if code == 0:
-            return Outcome((summary or {}).get("status", "finished"), summary=summary)
+            return outcome_of(summary)
         if code in (130, -signal.SIGINT, -signal.SIGTERM):
             return Outcome("stopped", summary=summary)
         return Outcome("failed", error=error_from_log(handle.job.log_file, code))

@@ -24,6 +24,7 @@ from typing import Any
 from archspec.analysis import count_parameters, forward_flops_per_token
 from archspec.atomic import read_json, write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
+from archspec.sweep.executors import DONE
 from archspec.sweep.expand import Plan, lookup
 from archspec.sweep.spec import better
 from archspec.sweep.state import SweepDir
@@ -101,8 +102,8 @@ def run_columns(where: SweepDir, name: str, metrics: list[str]) -> dict[str, Any
     summary = where.summary(name) or {}
     status = where.status(name)
     state = status.get("status", "pending")
-    if summary.get("status") == "finished" and state != "running":
-        state = "finished"
+    if summary.get("status") in DONE and state != "running":
+        state = "finished"  # early stopping ends a run; it does not fail it
     history = read_metrics(where.run(name) / "metrics.csv")
     out: dict[str, Any] = {"status": state}
     final = summary.get("final") or {}
@@ -112,6 +113,7 @@ def run_columns(where: SweepDir, name: str, metrics: list[str]) -> dict[str, Any
         pick = max if better(m) == "max" else min
         out[f"best_{m}"] = pick(v for _, v in values) if values else None
     out["steps"] = summary.get("steps")
+    out["stopped_early"] = (summary.get("early_stopping") or {}).get("step")
     out["wall_seconds"] = status.get("wall_seconds", summary.get("wall_seconds"))
     out["tokens_per_second"] = summary.get("tokens_per_second")
     out["error"] = status.get("error")

@@ -208,7 +208,26 @@ class SubmititExecutor(Spec):
     """Any other submitit parameter, e.g. {slurm_account: proj, slurm_qos: high}."""
 
 
-Executor = Annotated[LocalExecutor | SubmititExecutor, Field(discriminator="kind")]
+class RayExecutor(Spec):
+    """Run every variant as a Ray task: on a Ray cluster (`address: auto` joins the one this
+    machine belongs to) or on a Ray instance started on this machine (no address)."""
+
+    kind: Literal["ray"] = "ray"
+    address: str | None = None
+    """The cluster to join (`auto`, `ray://head:10001`); None: start Ray on this machine."""
+    num_cpus: int | None = Field(None, ge=1)
+    """With no address: the CPUs the local Ray instance offers (None: all of them)."""
+    max_jobs: int = Field(4, ge=1)
+    """Variants running at once (Ray also waits for free CPUs and GPUs)."""
+    cpus_per_run: float = Field(1.0, gt=0)
+    """CPUs each variant reserves (its threads: torch uses this many)."""
+    gpus_per_run: float = Field(0.0, ge=0)
+    """GPUs each variant reserves (set trainer.devices and accelerator to match)."""
+    runtime_env: dict[str, Any] = {}
+    """Ray's runtime_env for the tasks, e.g. {env_vars: {HF_HOME: /data}} or a working_dir."""
+
+
+Executor = Annotated[LocalExecutor | SubmititExecutor | RayExecutor, Field(discriminator="kind")]
 """Where the variants run."""
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from archspec.atomic import read_json, write_json_atomic
 from archspec.locks import hold_lock
+from archspec.sweep.executors import DONE
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class SweepDir:
         restart (an earlier attempt left files but no checkpoint) or start."""
         run = self.run(name)
         summary = self.summary(name)
-        if summary is not None and summary.get("status") == "finished":
+        if summary is not None and summary.get("status") in DONE:
             return "skip"
         if (run / "checkpoints" / "last.ckpt").is_file() and (run / "recipe.yaml").is_file():
             return "resume"

@@ -117,6 +117,10 @@ def make_executor(spec: Any, root: Path) -> tuple[Executor, dict[str, Any]]:
         from archspec.sweep.submitit_executor import SubmititExecutor
 
         return SubmititExecutor(spec, root / "submitit"), {}
+    if spec.kind == "ray":
+        from archspec.sweep.ray_executor import RayExecutor
+
+        return RayExecutor(spec), {}
     if spec.devices_per_run:
         groups = gpu_groups(spec.devices_per_run)
         if spec.parallel > 1:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archspec.errors import ArchspecError
-from archspec.sweep.executors import Executor, Job, Outcome
+from archspec.sweep.executors import Executor, Job, Outcome, outcome_of
 
 
 def train_variant(recipe_file: str, run_dir: str, resume: bool) -> dict[str, Any]:
@@ -75,7 +75,7 @@ class SubmititExecutor(Executor):
         except Exception as err:  # the job failed, was cancelled or died
             lines = [ln for ln in str(err).splitlines() if ln.strip()]
             return Outcome("failed", error=lines[-1] if lines else type(err).__name__)
-        return Outcome(summary.get("status", "finished"), summary=summary)
+        return outcome_of(summary)
 
     def cancel(self, handle: Any) -> None:
         handle.cancel(check=False)  # local jobs get SIGINT (a graceful stop); SLURM scancel

@@ -46,7 +46,9 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
     header += [f"{label} params", "residual"] if has_ref_params else []
     header += ["FLOPs/token"]
     header += metrics + [f"{label} {k}" for k in ref_keys if runs]
-    show_status = runs and any(g[0].get("status") != "finished" for g in groups)
+    show_status = runs and any(
+        g[0].get("status") != "finished" or g[0].get("stopped_early") for g in groups
+    )
     header += ["time", "rank"] + (["status"] if show_status else []) if runs else []
 
     lines = [_row(header), _row(["---"] + ["---:"] * (len(header) - 1))]
@@ -79,9 +81,16 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
             ranks = [r["rank"] for r in g if r.get("rank") is not None]
             cells.append(str(min(ranks)) if ranks else "")
             if show_status:
-                cells.append(", ".join(sorted({r.get("status", "pending") for r in g})))
+                cells.append(", ".join(sorted({_status(r) for r in g})))
         lines.append(_row(cells))
     return "\n".join([*_heading(rows, meta, runs), "", *lines, *_errors(rows)]) + "\n"
+
+
+def _status(row: dict[str, Any]) -> str:
+    """A row's status; a run that early stopping ended is finished, and says where."""
+    if row.get("status") == "finished" and row.get("stopped_early"):
+        return f"finished (stopped early at step {row['stopped_early']})"
+    return row.get("status", "pending")
 
 
 def _heading(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> list[str]:

@@ -30,6 +30,8 @@ FILE = "baselines.json"
 
 def target_tokens(dataset: Any, objective: str) -> Tensor:
     """The token ids the model is asked to predict in a split (1-D)."""
+    if hasattr(dataset, "target_tokens"):  # prepared data on disk: a sample of its ids
+        return dataset.target_tokens(objective)
     if hasattr(dataset, "stream"):  # a chunked text stream: every token but the first
         return dataset.stream[1:] if objective == "causal-lm" else dataset.stream
     field = "tgt" if objective == "seq2seq" else "seq"

@@ -44,6 +44,7 @@ def _data(datamodule: Any) -> str:
     if not datamodule.shared_vocabulary:
         vocab = f"{datamodule.source_vocab_size:,} + {datamodule.target_vocab_size:,} tokens"
     parts.append(f"{tokenizer.kind} tokenizer, {vocab}" if tokenizer else f"vocabulary {vocab}")
+    parts += [note] if (note := getattr(getattr(datamodule, "prepared", None), "note", "")) else []
     return " · ".join(parts)
 
 

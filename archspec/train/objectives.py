@@ -65,7 +65,11 @@ class CausalLMModule(ArchspecModule):
     """Next-token prediction."""
 
     def compute(self, batch: dict[str, Tensor]) -> TokenLoss:
-        logits = self.model(batch["tokens"], batch.get("pad"))  # (B, T, V)
+        # Batches are right-padded: under a plain causal mask no real token sees padding, so
+        # the padding mask goes unused (SDPA's is_causal path; padded positions have no loss).
+        stack = getattr(self.recipe.model, "decoder", None)
+        causal = stack is not None and stack.mask.kind == "causal"
+        logits = self.model(batch["tokens"], None if causal else batch.get("pad"))  # (B, T, V)
         targets = batch["targets"]
         if "pad" in batch:
             targets = targets.masked_fill(batch["pad"], IGNORE)

@@ -3,7 +3,8 @@
 `validate` checks what the recipe and the files say (archspec.recipe.trainable); these need the
 machine: a GPU accelerator or an fsdp/deepspeed strategy with no GPU visible, more GPUs than
 there are, deepspeed not installed, and a model larger than the memory there is
-(archspec.limits).  Every one is an ArchspecError naming the trainer setting, raised before a
+(archspec.limits); and, as validate does too, a tracker in trainer.loggers whose package is
+missing.  Every one is an ArchspecError naming the trainer setting, raised before a
 run directory exists.
 """
 
@@ -28,7 +29,13 @@ def check_machine(recipe: Any, command: str = "train") -> None:
     the memory messages: `RECIPE: train`)."""
     import torch
 
+    from archspec.spec.trainer import missing_package
+
     t = recipe.trainer
+    for i, name in enumerate(t.loggers):
+        why = missing_package(name)
+        if why:
+            raise ArchspecError(f"trainer.loggers[{i}]: {why}")
     if t.strategy == "deepspeed" and importlib.util.find_spec("deepspeed") is None:
         raise ArchspecError(
             "trainer.strategy: deepspeed is not installed (pip install deepspeed), or use ddp"

@@ -112,6 +112,14 @@ def report_lines(result: RunResult) -> list[str]:
         f"{s['status']} after {s['steps']} steps in {format_duration(s['wall_seconds'])}"
         f" · {s['tokens_per_second']:,.0f} tok/s · {s['model_parameters']:,} parameters",
     ]
+    early = s.get("early_stopping")
+    if early:
+        by = f" by more than {early['min_delta']:g}" if early.get("min_delta") else ""
+        best = f" (best {early['best']:.4g})" if early.get("best") is not None else ""
+        lines.append(
+            f"early stopping: {early['metric']} did not improve{by} in {early['patience']} "
+            f"validations{best}; stopped after step {early['step']}"
+        )
     metrics = history(result.run_dir)
     shown = quality(final, objective)
     if shown:

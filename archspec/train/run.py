@@ -66,6 +66,7 @@ def train(
     import lightning as L
 
     from archspec.data import build_datamodule
+    from archspec.data.prepared import prepared_folder
     from archspec.recipe import dump_recipe
     from archspec.train.callbacks import RecipeStamp
     from archspec.train.preflight import check_machine
@@ -96,7 +97,11 @@ def train(
     check_machine(recipe, f"{recipe_path}: train" if recipe_path else "train")
     if worker_dir is None and resume:
         lock = _lock_run(run_dir)
-        _prepare_resume(run_dir, recipe, ckpt)
+        try:
+            _prepare_resume(run_dir, recipe, ckpt)
+        except BaseException:  # a refused resume in a sweep's process must not keep the lock
+            lock.release()
+            raise
     elif worker_dir is None:
         staging = rundir.staging_dir(run_dir)
 
@@ -104,7 +109,7 @@ def train(
     objective = objective_impl(recipe.objective)
     try:
         datamodule = build_datamodule(
-            tokenizer_ceiling(recipe), staging or run_dir, recipe_dir=recipe_dir
+            tokenizer_ceiling(recipe), staging or run_dir, recipe_dir, prepared_folder(recipe_path)
         )
         recipe = sized_to_tokenizer(recipe, datamodule.vocab_size)  # vocab_size: auto -> a number
         if staging is not None:
@@ -196,13 +201,17 @@ def _number(value: Any) -> float | None:
 def summarize(trainer, module, callbacks, wall: float) -> dict[str, Any]:
     """summary.json: sizes, speed, time, final and best metrics, and how the run ended."""
     metrics = {k: _number(v) for k, v in trainer.callback_metrics.items()}
+    from archspec.train.early_stopping import STOPPED_EARLY
+
     best = callbacks.best
-    status = "stopped" if callbacks.stop.requested else "finished"
+    early = callbacks.early.record(trainer.max_steps) if callbacks.early is not None else None
+    status = "stopped" if callbacks.stop.requested else STOPPED_EARLY if early else "finished"
     if callbacks.divergence.diverged:
         status = "diverged"
     return {
         "status": status,
         "reason": callbacks.divergence.reason,
+        "early_stopping": early,
         "steps": trainer.global_step,
         "parameters": sum(p.numel() for p in module.parameters()),
         "model_parameters": sum(p.numel() for p in module.model.parameters()),

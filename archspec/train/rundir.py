@@ -184,6 +184,14 @@ def check_resume(run_dir: Path, recipe: Any, state: dict[str, Any]) -> None:
         )
     summary = read_json(run_dir / "summary.json") or {}
     step = int(state.get("global_step", 0))
+    early, asked = summary.get("early_stopping") or {}, recipe.trainer.early_stopping
+    if early and asked is not None and asked.patience <= early.get("patience", 0):
+        raise ArchspecError(
+            f"{run_dir}: this run stopped early after step {early.get('step')} "
+            f"({early.get('metric')} did not improve in {early.get('patience')} validations; "
+            "summary.json). To train it further, give a larger --early-stopping "
+            "'{patience: N}' or --early-stopping null"
+        )
     if summary.get("status") == "finished" and step >= recipe.trainer.max_steps:
         raise ArchspecError(
             f"{run_dir}: this run already finished ({step} steps, summary.json); nothing to "

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 from lightning.fabric.loggers.csv_logs import _ExperimentWriter  # CSVLogger.experiment's type
-from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
+from lightning.pytorch.loggers import CSVLogger, Logger
 from lightning.pytorch.loggers.csv_logs import ExperimentWriter
 from lightning.pytorch.loggers.logger import rank_zero_experiment
 from lightning.pytorch.plugins.io import TorchCheckpointIO
@@ -27,7 +25,9 @@ from archspec.train.callbacks import (
     Throughput,
 )
 from archspec.train.divergence import DivergenceGuard
+from archspec.train.early_stopping import EarlyStop
 from archspec.train.final_validation import ValidateAtEnd
+from archspec.train.loggers import tracker
 from archspec.train.rundir import checkpoint_dir
 from archspec.train.terminal import Terminal, filter_lightning_noise
 
@@ -73,19 +73,10 @@ class RunCSVLogger(CSVLogger):
         return self._experiment
 
 
-class RunTensorBoardLogger(TensorBoardLogger):
-    """TensorBoard events under the same step numbers as metrics.csv."""
-
-    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
-        super().log_metrics(metrics, completed_steps(step))
-
-
-def loggers(run_dir: Path) -> list[Logger]:
-    """metrics.csv always; TensorBoard events too when tensorboard is installed."""
+def loggers(spec: TrainerSpec, run_dir: Path) -> list[Logger]:
+    """metrics.csv always; the trackers trainer.loggers names besides (archspec.train.loggers)."""
     out: list[Logger] = [RunCSVLogger(run_dir, name="", version="")]
-    if importlib.util.find_spec("tensorboard") or importlib.util.find_spec("tensorboardX"):
-        out.append(RunTensorBoardLogger(run_dir, name="tensorboard", version=""))
-    return out
+    return out + [tracker(name, run_dir) for name in spec.loggers if name != "csv"]
 
 
 class Callbacks:
@@ -110,9 +101,11 @@ class Callbacks:
             enable_version_counter=False,
             auto_insert_metric_name=False,
         )
+        self.early = EarlyStop(spec) if spec.early_stopping is not None else None
         self.all = [
             self.divergence,
             self.throughput,
+            *([self.early] if self.early is not None else []),  # before last.ckpt saves it
             self.last,
             RandomState(),
             self.stop,
@@ -143,7 +136,7 @@ def build_trainer(spec: TrainerSpec, run_dir: Path, callbacks: Callbacks) -> L.T
         gradient_clip_val=spec.clip_grad,
         deterministic=spec.deterministic,
         log_every_n_steps=spec.log_every,
-        logger=loggers(run_dir),
+        logger=loggers(spec, run_dir),
         callbacks=callbacks.all,
         plugins=[AtomicCheckpointIO()],
         enable_model_summary=False,

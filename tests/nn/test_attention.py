@@ -165,7 +165,11 @@ def test_a_stack_builds_its_causal_mask_and_distances_once_per_forward(monkeypat
 
     monkeypatch.setattr(masks, "causal", counting_causal)
     monkeypatch.setattr(relative.RelativePositions, "index", counting_index)
-    model(torch.randint(0, 11, (2, 9)))
+    pad = torch.zeros(2, 9, dtype=torch.bool)
+    pad[1, 6:] = True  # padding: the explicit path, which needs both
+    model(torch.randint(0, 11, (2, 9)), pad)
+    assert calls == {"causal": 1, "index": 1}
+    model(torch.randint(0, 11, (2, 9)))  # causal without padding: the fused path needs neither
     assert calls == {"causal": 1, "index": 1}
 
 

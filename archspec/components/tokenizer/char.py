@@ -28,5 +28,18 @@ class Char(TokenizerImpl):
         tok.decoder = decoders.Fuse()
         return tok
 
+    def from_counts(self, spec: Any, counts: dict[str, int]) -> Any:
+        """The tokenizer training on text with these character counts gives (the same file:
+        the trainer ranks by count, then by UTF-8 bytes), for text too big to pass through
+        the trainer quickly (`archspec prepare`)."""
+        from tokenizers import models
+
+        ranked = sorted(counts, key=lambda c: (-counts[c], c.encode("utf-8")))
+        vocab = {t: i for i, t in enumerate([*SPECIAL_TOKENS, *ranked])}
+        tok = self.empty(spec)
+        tok.model = models.WordLevel(vocab, unk_token=SPECIAL_TOKENS[1])
+        tok.add_special_tokens(list(SPECIAL_TOKENS))
+        return tok
+
 
 register("tokenizer", CharTokenizer, Char())
