@@ -46,6 +46,14 @@ def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") 
     return _load_run(path, checkpoint, device)
 
 
+def load_hf(path: str | Path) -> tuple[Recipe, nn.Module]:
+    """Import a local Hugging Face model folder: its recipe, and the archspec model holding the
+    folder's weights (safetensors, or pytorch_model.bin read with weights_only=True)."""
+    from archspec.interop.hf.folder import load_hf as _load_hf
+
+    return _load_hf(path)
+
+
 def generate(run: LoadedRun | str | Path, texts: str | list[str], **options: Any) -> Any:
     """Translate (encoder-decoder) or continue (decoder-only) one text or a list of texts.
 
@@ -85,6 +93,7 @@ __all__ = [
     "count_parameters",
     "evaluate",
     "generate",
+    "load_hf",
     "load_recipe",
     "load_run",
 ]

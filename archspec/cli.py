@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "positions": "archspec.commands.inspect:positions",
     "plot": "archspec.commands.plot:plot",
     "prepare": "archspec.commands.prepare:prepare",
+    "import": "archspec.commands.hf_import:hf_import",
+    "export": "archspec.commands.export:export",
 }
 """Command name -> "module:attribute"; a module is imported only when its command runs."""
 

@@ -43,6 +43,13 @@ def trainer_flags(command: F) -> F:
     metavar="RUN_DIR",
     help="Continue RUN_DIR from its last checkpoint (trainer flags may change).",
 )
+@click.option(
+    "--init-from",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Start from these weights: a Hugging Face model folder or an archspec run (shapes "
+    "checked against RECIPE).",
+)
 @click.option("--plain", is_flag=True, help="A line every log_every steps instead of the bar.")
 @click.option("--quiet", is_flag=True, help="Print nothing until the final report.")
 @trainer_flags
@@ -51,6 +58,7 @@ def train(
     overrides: tuple[str, ...],
     run_dir: Path | None,
     resume: Path | None,
+    init_from: Path | None,
     plain: bool,
     quiet: bool,
     **flags: Any,
@@ -70,7 +78,7 @@ def train(
 
     set_mode("quiet" if quiet else "plain" if plain else "auto")
 
-    result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume)
+    result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume, init_from)
     print_report(result, click.echo)
     if result.summary["status"] == "diverged":
         sys.exit(DIVERGED_EXIT)

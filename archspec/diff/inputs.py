@@ -8,6 +8,8 @@
 - A checkpoint anywhere else is the one input that imports torch: the recipe is read from the
   checkpoint's `hyper_parameters["recipe"]` (archspec's LightningModule saves it there), loaded
   with `weights_only=True` and memory-mapped, so nothing but the small dict is read into memory.
+- A Hugging Face config.json, or a model folder holding one (and no recipe.yaml), is imported
+  as `archspec import` does (archspec/interop/hf): plain JSON, no torch.
 
 Overrides (`--set`) apply to every kind of input, after the recipe is read.
 """
@@ -28,7 +30,7 @@ from archspec.recipe.schema import root_slot
 from archspec.recipe.source import display_path
 from archspec.spec import Recipe
 
-Source = Literal["recipe", "run", "checkpoint"]
+Source = Literal["recipe", "run", "checkpoint", "hf"]
 CHECKPOINT_SUFFIX = ".ckpt"
 
 
@@ -50,6 +52,8 @@ class Side:
 def load_side(arg: str, overrides: list[str] | tuple[str, ...] = ()) -> Side:
     """Read one input of `archspec diff` (see the module docstring); ArchspecError if unusable."""
     path, overrides = Path(arg), list(overrides)
+    if _is_hf(path):
+        return _hf(arg, path, overrides)
     if path.is_dir():
         return _run(arg, path, overrides, "run")
     if path.suffix == CHECKPOINT_SUFFIX:
@@ -105,6 +109,23 @@ def _checkpoint(arg: str, path: Path, overrides: list[str]) -> Side:
     data, sources = apply_overrides(data, sources, overrides, Recipe, notes)
     recipe = validate_document(Recipe, data, sources)
     return Side(arg, "checkpoint", recipe, overrides, notes)
+
+
+def _is_hf(path: Path) -> bool:
+    from archspec.interop.hf.folder import is_hf
+
+    return not (path / "recipe.yaml").is_file() and is_hf(path)
+
+
+def _hf(arg: str, path: Path, overrides: list[str]) -> Side:
+    from archspec.interop.hf.folder import config_path, recipe_data
+
+    data = recipe_data(path)  # the family's own checks and messages
+    name = f"{display_path(config_path(path))} (imported)"
+    notes: list[str] = []
+    sources = SourceMap(Location(name))
+    data, sources = apply_overrides(data, sources, overrides, Recipe, notes)
+    return Side(arg, "hf", validate_document(Recipe, data, sources), overrides, notes)
 
 
 def recipe_in_checkpoint(path: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ def launch(
     overrides: list[str],
     run_dir: Path | None = None,
     resume: Path | None = None,
+    init_from: Path | None = None,
 ) -> RunResult:
     """Train RECIPE (with `overrides`) into `run_dir`, or continue the run `resume` from its
     last checkpoint, where only trainer settings may change."""
@@ -28,7 +29,9 @@ def launch(
         if recipe_path is None:
             raise ArchspecError("give a RECIPE to train, or --resume RUN_DIR")
         recipe = load_recipe(str(recipe_path), overrides=overrides, trainable=True)
-        return train(recipe, run_dir=run_dir, recipe_path=recipe_path)
+        return train(recipe, run_dir=run_dir, recipe_path=recipe_path, init_from=init_from)
+    if init_from is not None:
+        raise ArchspecError("--resume continues its own weights; --init-from starts a new run")
     if recipe_path is not None or run_dir is not None:
         raise ArchspecError("--resume RUN_DIR takes no RECIPE and no --run-dir")
     bad = [s for s in overrides if not s.startswith("trainer.")]

@@ -55,6 +55,7 @@ def train(
     recipe_path: Path | None = None,
     resume: bool = False,
     extra_callbacks: list | None = None,
+    init_from: Path | None = None,
 ) -> RunResult:
     """Train a recipe into run_dir (a new folder) or, with resume=True, continue run_dir.
 
@@ -128,6 +129,10 @@ def train(
         if worker_dir is None:
             rundir.announce_run_dir(run_dir)
         module = objective.module_class()(recipe.model_dump(mode="json"), data_info(datamodule))
+        if init_from is not None and not resume:  # a resume continues its own weights
+            from archspec.interop.init_from import init_from as load_initial
+
+            load_initial(module.model, init_from)
         callbacks = Callbacks(recipe.trainer, run_dir, recipe_path)
         callbacks.all += [RecipeStamp(rundir.recipe_hash(recipe)), *(extra_callbacks or [])]
         trainer = build_trainer(recipe.trainer, run_dir, callbacks)

@@ -79,9 +79,17 @@ def supported_types() -> tuple[str, ...]:
     return tuple(sorted(_registry.by_type))
 
 
-BUILTIN_FAMILIES: tuple[str, ...] = ("bert", "roberta", "distilbert", "bart", "t5")
-"""Modules of archspec.interop.hf that register a family when imported (each engineer adds
-its families' module names here)."""
+BUILTIN_FAMILIES: tuple[str, ...] = (
+    "gpt2",
+    "gpt_neox",
+    "llama",
+    "bert",
+    "roberta",
+    "distilbert",
+    "bart",
+    "t5",
+)
+"""Modules of archspec.interop.hf that register a family when imported."""
 
 
 def _load_builtin() -> None:
