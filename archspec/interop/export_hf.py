@@ -20,7 +20,7 @@ def family_of(model: Any) -> tuple[Family, dict[str, Any]]:
     failures: list[Unsupported] = []
     for model_type in supported_types():
         family = family_for(model_type)
-        if any(family is s for s in seen):
+        if any(family is s for s in seen) or family.model_kind != model.kind:
             continue
         seen.append(family)
         try:
@@ -28,7 +28,7 @@ def family_of(model: Any) -> tuple[Family, dict[str, Any]]:
         except Unsupported as err:
             failures.append(err)
     if not failures:
-        raise ArchspecError("no Hugging Face family is available for export")
+        raise ArchspecError(f"no Hugging Face family exports {model.kind} models")
     raise min(failures, key=lambda err: len(err.items))
 
 

@@ -38,6 +38,8 @@ OFFSET = 2
 
 class Bart:
     model_types: tuple[str, ...] = ("bart",)
+    model_kind: str = "encoder-decoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         r = common.Reader(config, "bart")

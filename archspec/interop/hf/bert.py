@@ -61,6 +61,10 @@ class Bert:
     """BertConfig / BertModel; RoBERTa differs in its position offset and names."""
 
     model_types: tuple[str, ...] = ("bert",)
+
+    model_kind: str = "encoder"
+
+    """The archspec model kind this family's HF class is."""
     hf_class = "BertModel"
     base_prefix = "bert."
     head_prefixes: tuple[str, ...] = ("cls.",)

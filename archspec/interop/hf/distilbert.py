@@ -38,6 +38,8 @@ LAYER = {
 
 class DistilBert:
     model_types: tuple[str, ...] = ("distilbert",)
+    model_kind: str = "encoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         r = common.Reader(config, "distilbert")

@@ -40,6 +40,8 @@ class Family(Protocol):
 
     model_types: tuple[str, ...]
     """The config.json `model_type` values this family reads (e.g. ("llama", "mistral"))."""
+    model_kind: str
+    """The archspec model kind its HF class is: decoder, encoder or encoder-decoder."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]: ...
     def from_recipe(self, model: Any) -> dict[str, Any]: ...

@@ -45,6 +45,8 @@ _LAYER = [  # (archspec name, HF name, Conv1D)
 
 class GPT2:
     model_types: tuple[str, ...] = ("gpt2",)
+    model_kind: str = "decoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         f = Fields(config, "gpt2")

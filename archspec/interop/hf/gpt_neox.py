@@ -32,6 +32,8 @@ _LAYER = [
 
 class GPTNeoX:
     model_types: tuple[str, ...] = ("gpt_neox",)
+    model_kind: str = "decoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         f = Fields(config, "gpt_neox")

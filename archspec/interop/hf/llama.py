@@ -36,6 +36,8 @@ _NORMS = [("self_attn.norm", "input_layernorm"), ("ffn.norm", "post_attention_la
 
 class Llama:
     model_types: tuple[str, ...] = tuple(ARCHITECTURES)
+    model_kind: str = "decoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         model_type = config.get("model_type", "llama")

@@ -52,6 +52,8 @@ FFN_OUT |= {"reglu": "gated-relu", "swiglu": "gated-silu"}
 
 class T5:
     model_types: tuple[str, ...] = ("t5",)
+    model_kind: str = "encoder-decoder"
+    """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
         r = common.Reader(config, "t5")
