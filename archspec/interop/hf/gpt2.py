@@ -12,7 +12,7 @@ n_positions), plus the fields every family ignores (archspec/interop/hf/fields.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from archspec.interop.hf.expect import Expect
@@ -107,38 +107,35 @@ class GPT2:
         }
 
     def weights_in(self, state: Mapping[str, Any], model: Any) -> dict[str, Any]:
-        out = {
-            "embed.tokens.weight": state["transformer.wte.weight"],
-            "embed.positions.weight": state["transformer.wpe.weight"],
-            "decoder.norm.weight": state["transformer.ln_f.weight"],
-            "decoder.norm.bias": state["transformer.ln_f.bias"],
-        }
+        out = {ours: _conv(state[theirs], conv) for ours, theirs, conv in _names(model)}
         tied = model.tying == "decoder"
         out["output.weight"] = state["transformer.wte.weight" if tied else "lm_head.weight"]
-        for i in range(model.decoder.layers):
-            h, o = f"transformer.h.{i}.", f"decoder.layers.{i}."
-            for ours, theirs, conv in _LAYER:
-                w = state[f"{h}{theirs}.weight"]
-                out[f"{o}{ours}.weight"] = w.t().contiguous() if conv else w
-                out[f"{o}{ours}.bias"] = state[f"{h}{theirs}.bias"]
         return out
 
     def weights_out(self, state: Mapping[str, Any], model: Any) -> dict[str, Any]:
-        out = {
-            "transformer.wte.weight": state["embed.tokens.weight"],
-            "transformer.wpe.weight": state["embed.positions.weight"],
-            "transformer.ln_f.weight": state["decoder.norm.weight"],
-            "transformer.ln_f.bias": state["decoder.norm.bias"],
-        }
+        out = {theirs: _conv(state[ours], conv) for ours, theirs, conv in _names(model)}
         if model.tying != "decoder":
             out["lm_head.weight"] = state["output.weight"]
-        for i in range(model.decoder.layers):
-            h, o = f"transformer.h.{i}.", f"decoder.layers.{i}."
-            for ours, theirs, conv in _LAYER:
-                w = state[f"{o}{ours}.weight"]
-                out[f"{h}{theirs}.weight"] = w.t().contiguous() if conv else w
-                out[f"{h}{theirs}.bias"] = state[f"{o}{ours}.bias"]
         return out
+
+
+def _names(model: Any) -> Iterator[tuple[str, str, bool]]:
+    """(archspec name, HF name, stored transposed by HF's Conv1D) of every tensor but the head,
+    the one table both directions read."""
+    yield "embed.tokens.weight", "transformer.wte.weight", False
+    yield "embed.positions.weight", "transformer.wpe.weight", False
+    yield "decoder.norm.weight", "transformer.ln_f.weight", False
+    yield "decoder.norm.bias", "transformer.ln_f.bias", False
+    for i in range(model.decoder.layers):
+        h, o = f"transformer.h.{i}.", f"decoder.layers.{i}."
+        for ours, theirs, conv in _LAYER:
+            yield f"{o}{ours}.weight", f"{h}{theirs}.weight", conv
+            yield f"{o}{ours}.bias", f"{h}{theirs}.bias", False
+
+
+def _conv(w: Any, transposed: bool) -> Any:
+    """A Conv1D weight [in, out] as a Linear weight [out, in] (its own inverse)."""
+    return w.t().contiguous() if transposed else w
 
 
 def _check(e: Expect, model: Any) -> None:
