@@ -45,8 +45,8 @@ class PositionHook(nn.Module):
 
     def bias(self, q_scaled: Tensor, s: int, mask: AttentionMask) -> Tensor | None:
         """A fresh float bias broadcastable to [B, H, T, S] (the caller may write into it;
-        with `shared_bias`, a shared one, masked already), or None. q_scaled = q / sqrt(Dk)
-        [B, H, T, Dk]."""
+        with `shared_bias`, a shared one, masked already), or None. q_scaled = q times attention's
+        scale (1/sqrt(Dk) unless model.attention.scale says otherwise) [B, H, T, Dk]."""
         return None
 
     def add_values(self, z: Tensor, weights: Tensor, mask: AttentionMask) -> Tensor:
