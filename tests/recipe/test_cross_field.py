@@ -149,6 +149,7 @@ def test_every_declared_input_names_a_field() -> None:
     """A misspelt input would keep its check from being skipped when that field failed: each
     must be a field path of at least one spec class that has the check."""
     import archspec.components.loaded  # noqa: F401  (every kind registered)
+    import archspec.sweep.spec  # noqa: F401  (the sweep file's specs)
 
     owners: dict[object, list[type]] = {}
     inputs: dict[object, tuple] = {}
@@ -156,7 +157,7 @@ def test_every_declared_input_names_a_field() -> None:
         for check, paths in declared_checks(cls):
             owners.setdefault(check, []).append(cls)
             inputs[check] = paths
-    assert len(inputs) >= 15  # the rules of model, data, sources, trainer and recipe
+    assert len(inputs) >= 20  # the rules of model, data, sources, trainer, recipe and sweep
     for check, paths in inputs.items():
         for path in paths:
             assert any(_resolves(cls, path) for cls in owners[check]), (check, path)
