@@ -101,21 +101,30 @@ def run_checks(spec: BaseModel, failed: Collection[Loc] = ()) -> Issues:
 
 def _walk(value: Any, at: Loc, failed: tuple[Loc, ...], issues: Issues) -> None:
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            _walk(getattr(value, name), (*at, name), failed, issues)
+        cls = type(value)
+        names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, tuple(cls.model_fields))
+        for name in names:
+            item = getattr(value, name)
+            if isinstance(item, _NESTED):
+                _walk(item, (*at, name), failed, issues)
         for check, inputs in declared_checks(type(value)):
-            if any(_overlap((*at, *i), f) for i in inputs for f in failed):
+            if failed and any(_overlap((*at, *i), f) for i in inputs for f in failed):
                 continue  # it would read a value that failed (a default stands there now)
             found = Issues()
             check(value, found)
             for loc, message in found.items:
                 issues.add((*at, *loc), message)
-    elif isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            _walk(item, (*at, i), failed, issues)
-    elif isinstance(value, dict):
-        for key, item in value.items():
+        return
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(item, _NESTED):
             _walk(item, (*at, key), failed, issues)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+_NESTED = (BaseModel, list, tuple, dict)
+"""Values that may hold specs (everything else is a leaf)."""
 
 
 def _overlap(a: Loc, b: Loc) -> bool:
