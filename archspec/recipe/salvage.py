@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from archspec.recipe.schema import clean_loc
 from archspec.recipe.source import DocPath
-from archspec.spec.checks import FAILED
+from archspec.spec.checks import FAILED, overlaps
 
 ROUNDS = 20
 """At most this many validations of a shrinking document (each removes at least one value)."""
@@ -41,7 +41,7 @@ def unreached_errors(
                 declared = (e.get("ctx") or {}).get("declared")
                 # declared checks skipped what failed; a spec's own after-validator (one not
                 # declared with cross_check) can be trusted only if nothing in it was left out
-                if declared or not any(_overlap(path, f) for f in failed):
+                if declared or not any(overlaps(path, f) for f in failed):
                     found.append(e)
             if e["type"] == "cross_field" and not path:
                 continue  # the outermost spec's rules: they ran on everything that is left
@@ -84,8 +84,3 @@ def _remove(doc: Any, path: DocPath) -> DocPath | None:
         return None
     del parent[at[-1]]
     return tuple(at)
-
-
-def _overlap(a: DocPath, b: DocPath) -> bool:
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]

@@ -87,6 +87,8 @@ def declared_checks(cls: type) -> list[tuple[Callable[[Any, Issues], None], tupl
                 inputs = getattr(attr, _INPUTS, None)
                 if inputs is not None:
                     found[name] = (attr, inputs)
+                elif name in found and callable(attr):
+                    del found[name]  # overridden by a method that is not a check
         _DECLARED[cls] = list(found.values())
     return _DECLARED[cls]
 
@@ -108,7 +110,7 @@ def _walk(value: Any, at: Loc, failed: tuple[Loc, ...], issues: Issues) -> None:
             if isinstance(item, _NESTED):
                 _walk(item, (*at, name), failed, issues)
         for check, inputs in declared_checks(type(value)):
-            if failed and any(_overlap((*at, *i), f) for i in inputs for f in failed):
+            if failed and any(overlaps((*at, *i), f) for i in inputs for f in failed):
                 continue  # it would read a value that failed (a default stands there now)
             found = Issues()
             check(value, found)
@@ -127,7 +129,7 @@ _NESTED = (BaseModel, list, tuple, dict)
 """Values that may hold specs (everything else is a leaf)."""
 
 
-def _overlap(a: Loc, b: Loc) -> bool:
+def overlaps(a: Loc, b: Loc) -> bool:
     """One path is the other or lies inside it."""
     n = min(len(a), len(b))
     return a[:n] == b[:n]
