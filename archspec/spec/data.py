@@ -92,12 +92,13 @@ Batching = Annotated[ExamplesBatching | TokensBatching, Field(discriminator="kin
 class DataSpec(Spec):
     """Where training examples come from and how they become batches of token ids."""
 
-    source: Source
-    """The examples."""
+    source: Source | None = None
+    """The examples (needed by `train`; a recipe may name only the tokenizer, as an imported
+    model's does, and leave the source to a recipe that extends it)."""
     tokenizer: TokenizerSpec | None = None
     """How text becomes token ids (default: char for text chunks, bpe otherwise; synthetic data
-    has its own fixed vocabulary and takes none). Saved in the run directory and reused on
-    resume and evaluation."""
+    has its own fixed vocabulary and takes none; `file` names a tokenizer.json instead of
+    training one). Saved in the run directory and reused on resume and evaluation."""
     batching: Batching = ExamplesBatching()
     """How examples group into batches."""
     seq_len: int | None = Field(None, ge=2)
@@ -113,6 +114,11 @@ class DataSpec(Spec):
     @model_validator(mode="after")
     def _rules(self) -> DataSpec:
         issues = Issues()
+        if self.source is None:
+            if self.tokenizer is None:
+                issues.add("source", "data needs a source (the examples) or a tokenizer")
+            issues.raise_if_any()
+            return self
         source = impl_of(self.source, SourceImpl)
         fixed = source.fixed_vocabulary
         if fixed and self.tokenizer is not None:
@@ -144,9 +150,11 @@ def check_data_fits_model(data: DataSpec, model: Any, issues: Issues) -> None:
             f"{data.seq_len} is longer than model.max_len {model.max_len}; lower it or raise "
             "model.max_len",
         )
-    source = impl_of(data.source, SourceImpl)
-    source.check_fits_model(data.source, vocabs, issues)
     if data.tokenizer is not None:
         impl_of(data.tokenizer, TokenizerImpl).check_fits_model(data.tokenizer, vocabs, issues)
+    if data.source is None:
+        return
+    source = impl_of(data.source, SourceImpl)
+    source.check_fits_model(data.source, vocabs, issues)
     if data.seq_len is None and source.chunked(data.source):
         fill(data, "seq_len", model.max_len)

@@ -61,7 +61,7 @@ def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
             f"{name} trains {' or '.join(obj.model_kinds)} models, but model.kind is "
             f"'{recipe.model.kind}'; use one of {', '.join(fits)}",
         )
-    source = recipe.data.source.kind if recipe.data is not None else None
+    source = getattr(getattr(recipe.data, "source", None), "kind", None)
     if source is not None and not reads(objective.kind, source):
         fits = [k for k in _accepting(recipe.model.kind) if reads(k, source)]
         hint = f"; use objective: {{kind: {fits[0]}}}" if fits else ""
