@@ -62,8 +62,9 @@ def test_import_names_the_folder_tokenizer_with_its_ids(cli, name, expected, tmp
         assert tokenizer[role] == (eot if value == "eot" else value), role
     assert data["model"]["vocab_size"] == hf.config.vocab_size
     Recipe.model_validate(data)  # a recipe without a source validates: the source comes later
-    status, _, err = cli(["validate", str(out)])
+    status, said, err = cli(["validate", str(out)])
     assert status == 0, err
+    assert "ok" in said and "no data.source" in said  # train needs a source: said, not hidden
 
 
 @pytest.mark.parametrize("name", ["gpt2", "llama"])
@@ -226,3 +227,15 @@ def test_masked_lm_eval_equals_hf_loss_on_the_same_masking(cli, tmp_path) -> Non
         count += int(chosen.sum())
     assert count > 0
     assert json.loads(out)["metrics"]["loss"] == pytest.approx(nll / count, rel=1e-5)
+
+
+def test_training_an_imported_recipe_without_a_source_says_what_to_add(tmp_path) -> None:
+    from archspec.data import build_datamodule
+    from archspec.errors import ArchspecError
+    from archspec.interop.hf.folder import recipe_data
+
+    FAMILIES["gpt2"](tmp_path / "model")
+    recipe = Recipe.model_validate(recipe_data(tmp_path / "model", tokenizer=True))
+    with pytest.raises(ArchspecError) as err:
+        build_datamodule(recipe, tmp_path / "run")
+    assert "data.source" in str(err.value) and "extends" in str(err.value)
