@@ -94,11 +94,13 @@ Batching = Annotated[ExamplesBatching | TokensBatching, Field(discriminator="kin
 class DataSpec(Spec):
     """Where training examples come from and how they become batches of token ids."""
 
-    source: Source
-    """The examples."""
+    source: Source | None = None
+    """The examples (needed by `train`; a recipe may name only the tokenizer, as an imported
+    model's does, and leave the source to a recipe that extends it)."""
     tokenizer: TokenizerSpec | None = None
     """How text becomes token ids (default: char for text chunks, bpe otherwise; synthetic data
-    has its own fixed vocabulary and takes none). Saved in the run directory and reused on
+    has its own fixed vocabulary and takes none; `file` names a tokenizer.json instead of
+    training one). Saved in the run directory and reused on
     resume and evaluation."""
     batching: Batching = ExamplesBatching()
     """How examples group into batches."""
@@ -114,12 +116,21 @@ class DataSpec(Spec):
 
     def _derive(self) -> None:
         """The default tokenizer, unless the source brings its own vocabulary."""
+        if self.source is None:
+            return
         source = impl_of(self.source, SourceImpl)
         if self.tokenizer is None and not source.fixed_vocabulary:
             fill(self, "tokenizer", source.default_tokenizer(self.source))
 
     @cross_check("source", "tokenizer")
+    def _source_or_tokenizer(self, issues: Issues) -> None:
+        if self.source is None and self.tokenizer is None:
+            issues.add("source", "data needs a source (the examples) or a tokenizer")
+
+    @cross_check("source", "tokenizer")
     def _fixed_vocabulary(self, issues: Issues) -> None:
+        if self.source is None:
+            return
         if impl_of(self.source, SourceImpl).fixed_vocabulary and self.tokenizer is not None:
             issues.add(
                 "tokenizer",
@@ -128,6 +139,8 @@ class DataSpec(Spec):
 
     @cross_check("source", "seq_len")
     def _seq_len_chunks(self, issues: Issues) -> None:
+        if self.source is None:
+            return
         if self.seq_len is not None and not impl_of(self.source, SourceImpl).chunked(self.source):
             issues.add(
                 "seq_len",
@@ -141,6 +154,8 @@ def fill_from_model(data: DataSpec, model: Any) -> None:
     means auto, auto's assumed size follows the tokenizer, and `seq_len` defaults to
     model.max_len for chunked text; `model` is any ModelSpec."""
     assume_for_data(model, data)
+    if data.source is None:
+        return
     if data.seq_len is None and impl_of(data.source, SourceImpl).chunked(data.source):
         fill(data, "seq_len", model.max_len)
 
@@ -164,6 +179,7 @@ def seq_len_fits(data: DataSpec, model: Any, issues: Issues) -> None:
 def vocabulary_fits(data: DataSpec, model: Any, issues: Issues) -> None:
     """What the source and the tokenizer need of model.vocab_size (called by Recipe's checks)."""
     vocabs = vocab_sizes(model)
-    impl_of(data.source, SourceImpl).check_fits_model(data.source, vocabs, issues)
+    if data.source is not None:
+        impl_of(data.source, SourceImpl).check_fits_model(data.source, vocabs, issues)
     if data.tokenizer is not None:
         impl_of(data.tokenizer, TokenizerImpl).check_fits_model(data.tokenizer, vocabs, issues)

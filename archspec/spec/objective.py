@@ -72,7 +72,7 @@ def objective_fits_model(recipe: Any, issues: Issues) -> None:
 def objective_reads_source(recipe: Any, issues: Issues) -> None:
     """The objective reads the recipe's kind of data source (one of Recipe's checks)."""
     objective, obj = recipe.objective, objective_impl(recipe.objective)
-    source = recipe.data.source.kind if recipe.data is not None else None
+    source = getattr(getattr(recipe.data, "source", None), "kind", None)
     if source is not None and not reads(objective.kind, source):
         fits = [k for k in _accepting(recipe.model.kind) if reads(k, source)]
         hint = f"; use objective: {{kind: {fits[0]}}}" if fits else ""
