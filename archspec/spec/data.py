@@ -100,8 +100,7 @@ class DataSpec(Spec):
     tokenizer: TokenizerSpec | None = None
     """How text becomes token ids (default: char for text chunks, bpe otherwise; synthetic data
     has its own fixed vocabulary and takes none; `file` names a tokenizer.json instead of
-    training one). Saved in the run directory and reused on
-    resume and evaluation."""
+    training one). Saved in the run directory and reused on resume and evaluation."""
     batching: Batching = ExamplesBatching()
     """How examples group into batches."""
     seq_len: int | None = Field(None, ge=2)
