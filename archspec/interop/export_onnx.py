@@ -1,7 +1,8 @@
-"""Export for inference with ONNX (torch.onnx's dynamo exporter): DIR/model.onnx and, beside
-it, DIR/model.onnx.json naming every input and output with its dtype and shape. Batch and
-every length are dynamic (each length up to model.max_len). Rows are right-padded; a mask is
-1 at real tokens and 0 at padding (Hugging Face's attention_mask).
+"""Export for inference with ONNX (torch.onnx's dynamo exporter): DIR/model.onnx (weights over
+1 GiB in DIR/model.onnx.data) and, beside it, DIR/model.onnx.json naming every input and
+output with its dtype and shape. Batch and every length are dynamic (each length up to
+model.max_len). Rows are right-padded; a mask is 1 at real tokens and 0 at padding (Hugging
+Face's attention_mask).
 
     decoder          input_ids [batch, length] -> logits [batch, length, vocab]; a causal
                      stack's real positions never see the right padding, so it takes no mask.
@@ -21,7 +22,11 @@ every length are dynamic (each length up to model.max_len). Rows are right-padde
 from __future__ import annotations
 
 import json
+import logging
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,8 @@ from archspec.spec import Recipe
 
 OPSET = 18
 """The ONNX opset the graph is written with."""
+EXTERNAL_BYTES = 1 << 30
+"""Weights above this size go to model.onnx.data beside model.onnx (protobuf's limit is 2 GiB)."""
 
 
 @dataclass(frozen=True)
@@ -144,8 +151,10 @@ def export_onnx(recipe: Recipe, model: Any, out: str | Path, objective: Any | No
     out.mkdir(parents=True, exist_ok=True)
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
+    weights = sum(p.numel() * p.element_size() for p in model.parameters())
     try:
-        with sdpa_kernel(SDPBackend.MATH):  # fused kernels' output strides break the graph
+        # the math kernel: the fused kernels' output strides break the decomposed graph
+        with sdpa_kernel(SDPBackend.MATH), _quiet():
             torch.onnx.export(
                 _wrapped(recipe, model, objective),
                 example,
@@ -156,6 +165,7 @@ def export_onnx(recipe: Recipe, model: Any, out: str | Path, objective: Any | No
                 opset_version=OPSET,
                 dynamo=True,
                 verbose=False,  # no progress lines on stdout
+                external_data=weights > EXTERNAL_BYTES,
             )
     except ImportError as err:
         raise ArchspecError(f"ONNX export needs onnx and onnxscript installed ({err})") from None
@@ -173,6 +183,20 @@ def export_onnx(recipe: Recipe, model: Any, out: str | Path, objective: Any | No
     }
     (out / "model.onnx.json").write_text(json.dumps(description, indent=2) + "\n")
     return out
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter's warnings and log lines (missing torchvision, deprecations) silenced."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _cause(err: BaseException) -> str:
