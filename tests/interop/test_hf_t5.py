@@ -11,6 +11,7 @@ import torch
 
 from archspec.analysis import count_parameters
 from archspec.decoding.greedy import greedy_translate
+from archspec.interop.export_hf import export_hf
 from archspec.interop.hf.family import Unsupported
 from archspec.recipe import load_recipe
 from archspec.spec import Recipe
@@ -54,6 +55,19 @@ def test_export_loads_into_t5_for_conditional_generation_and_equals(variant, tmp
     recipe, ours = imported(hf_t5(**variant), "t5")
     randomize(ours, seed=5)
     hf = exported("t5", recipe, ours, transformers.AutoModelForSeq2SeqLM, tmp_path)
+    src, src_pad, tgt, tgt_pad = t5_batch()
+    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
+
+
+@torch.no_grad()
+def test_exported_folder_of_a_tied_t5_loads_with_from_pretrained(tmp_path) -> None:
+    """One shared table for shared, both embed_tokens and lm_head: written once."""
+    recipe, ours = imported(hf_t5(), "t5")
+    randomize(ours, seed=5)
+    export_hf(recipe, ours, tmp_path)
+    hf = transformers.AutoModelForSeq2SeqLM.from_pretrained(tmp_path).eval()
+    assert hf.lm_head.weight is hf.shared.weight and scaled(hf.config)
     src, src_pad, tgt, tgt_pad = t5_batch()
     want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
