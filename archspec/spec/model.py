@@ -180,9 +180,10 @@ class EncoderDecoderModel(ModelCommon):
     vocab_size: VocabSizeOrPair = 37000
     """One shared vocabulary size, or {source: N, target: M}; auto (the default when the recipe
     has data): the trained tokenizer's size rounded up to a multiple of 64."""
-    tying: Literal["none", "decoder", "all"] = "none"
+    tying: Literal["none", "decoder", "all", "embeddings"] = "none"
     """none; decoder (target embedding = output projection); all (source, target and output share
-    one matrix: needs one vocabulary)."""
+    one matrix: needs one vocabulary); embeddings (source and target share one table, the output
+    projection is its own matrix, as T5 v1.1 / flan-t5 / mT5: needs one vocabulary)."""
     output_scale: float | Literal["d_model^-0.5"] = 1.0
     """Factor on the last hidden state before the output projection: T5 uses d_model^-0.5
     with its tied head (write it as the string d_model^-0.5, or give a number)."""
@@ -193,6 +194,12 @@ class EncoderDecoderModel(ModelCommon):
             issues.add(
                 "tying",
                 "'all' shares one matrix between source, target and output, so it needs one "
+                "vocabulary: set vocab_size to a single number or use tying 'decoder'",
+            )
+        if self.tying == "embeddings" and isinstance(self.vocab_size, VocabPair):
+            issues.add(
+                "tying",
+                "'embeddings' shares one table between source and target, so it needs one "
                 "vocabulary: set vocab_size to a single number or use tying 'decoder'",
             )
 
