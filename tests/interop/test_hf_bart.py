@@ -157,5 +157,5 @@ def test_unequal_stacks_and_layerdrop_are_named() -> None:
     config = {**BART_BASE, "decoder_ffn_dim": 1024, "encoder_layerdrop": 0.1}
     with pytest.raises(Unsupported) as err:
         family("bart").to_recipe(config)
-    assert "encoder_ffn_dim 3072 != decoder_ffn_dim 1024" in str(err.value)
-    assert "encoder_layerdrop: 0.1" in str(err.value)
+    assert "encoder_ffn_dim=3072 != decoder_ffn_dim=1024" in str(err.value)
+    assert "encoder_layerdrop=0.1" in str(err.value)

@@ -101,7 +101,7 @@ def test_published_distilbert_imports_as_the_shipped_recipe() -> None:
 
 
 def test_sinusoidal_tables_and_token_types_are_refused() -> None:
-    with pytest.raises(Unsupported, match="sinusoidal_pos_embds: True"):
+    with pytest.raises(Unsupported, match="sinusoidal_pos_embds=True"):
         family("distilbert").to_recipe({**DISTILBERT_BASE_UNCASED, "sinusoidal_pos_embds": True})
     model = family("distilbert").to_recipe(DISTILBERT_BASE_UNCASED) | {"token_types": 2}
     with pytest.raises(Unsupported, match="token_types 2"):

@@ -120,5 +120,5 @@ def test_published_t5_small_imports_as_the_shipped_recipe() -> None:
 
 
 def test_unknown_feed_forward_is_named() -> None:
-    with pytest.raises(Unsupported, match="feed_forward_proj: 'gated-tanh'"):
+    with pytest.raises(Unsupported, match="feed_forward_proj='gated-tanh'"):
         family("t5").to_recipe({**T5_SMALL, "feed_forward_proj": "gated-tanh"})

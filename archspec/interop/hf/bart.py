@@ -11,14 +11,14 @@ output projection has no bias). Imports BartForConditionalGeneration's names and
 Config fields mapped: vocab_size, d_model, encoder_layers, decoder_layers,
 encoder/decoder_attention_heads and encoder/decoder_ffn_dim (each pair must be equal: archspec
 has one value), activation_function (gelu, gelu_new, relu), dropout (residual and embedding),
-attention_dropout, max_position_embeddings, scale_embedding (embed_scale). Refused unless the
-default: tie_word_embeddings (true), encoder/decoder_layerdrop (0), and the pre-4.0 fields
-normalize_before, add_final_layer_norm, add_bias_logits, static_position_embeddings (false),
-normalize_embedding (true). Ignored on purpose: activation_dropout (a dropout on the
-feed-forward activation that archspec's feed-forward does not have: training only, inference
-is unchanged), the token ids (pad, bos, eos, decoder_start, forced_bos/eos: generation
-settings), init_std, classifier_dropout, num_labels, use_cache, task_specific_params, output_*
-flags, architectures, torch_dtype, transformers_version.
+attention_dropout, max_position_embeddings, scale_embedding (embed_scale); hidden_size,
+num_attention_heads and num_hidden_layers are read as HF's aliases of d_model and the encoder's
+fields. Refused unless the default: tie_word_embeddings (true), is_encoder_decoder (true),
+is_decoder (false: BartForCausalLM's decoder alone), encoder/decoder_layerdrop (0), and the
+pre-4.0 fields normalize_before, add_final_layer_norm, add_bias_logits,
+static_position_embeddings (false), normalize_embedding (true), extra_pos_embeddings (2).
+Ignored on purpose: IGNORED below, with why, plus the fields every family ignores (token ids,
+generation settings, ...: archspec/interop/hf/fields.py); any other field is refused.
 """
 
 from __future__ import annotations
@@ -29,11 +29,27 @@ from typing import Any
 from archspec.errors import ArchspecError
 from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.family import Unsupported, register
+from archspec.interop.hf.fields import Fields
 
 EPS = 1e-5
 """BART's LayerNorm epsilon (nn.LayerNorm's default; not a config field)."""
 OFFSET = 2
 """Rows before position 0 in BartLearnedPositionalEmbedding."""
+ALIASES = {
+    "hidden_size": "d_model",
+    "num_attention_heads": "encoder_attention_heads",
+    "num_hidden_layers": "encoder_layers",
+}
+"""BartConfig's attribute_map: another name -> the field it sets."""
+IGNORED = {
+    "activation_dropout": "a dropout after the feed-forward activation: training only",
+    "classifier_dropout": "the dropout of BartForSequenceClassification's head: training only",
+    "classif_dropout": "classifier_dropout's name before transformers 4",
+    "_num_labels": "the size of a classification head, which the import does not read",
+    "init_std": "initialisation only (the weights are loaded)",
+    "force_bos_token_to_be_generated": "a generation setting (forced_bos_token_id's old form)",
+}
+"""BartConfig fields that do not change BartForConditionalGeneration's logits, and why."""
 
 
 class Bart:
@@ -42,14 +58,18 @@ class Bart:
     """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        r = common.Reader(config, "bart")
+        r = Fields(config, "bart")
+        r.aliases(ALIASES)
         r.only("tie_word_embeddings", (True,), True, ": the head is the shared table")
+        r.only("is_encoder_decoder", (True,), True)
+        r.only("is_decoder", (False,), False, ": BartForCausalLM, a decoder alone")
         for key in ("encoder_layerdrop", "decoder_layerdrop"):
             r.only(key, (0, 0.0), 0.0)
         for key in ("normalize_before", "add_final_layer_norm", "add_bias_logits"):
             r.only(key, (False,), False)
         r.only("static_position_embeddings", (False,), False)
         r.only("normalize_embedding", (True,), True)
+        r.only("extra_pos_embeddings", (OFFSET,), OFFSET)
         rows = r.need("max_position_embeddings")
         dropout = r.get("dropout", 0.1)
         model = {
@@ -57,7 +77,7 @@ class Bart:
             "d_model": r.need("d_model"),
             "heads": r.same(("encoder_attention_heads", "decoder_attention_heads"), 16),
             "d_ff": r.same(("encoder_ffn_dim", "decoder_ffn_dim"), 4096),
-            "activation": r.activation("activation_function", "gelu"),
+            "activation": common.activation(r, "activation_function", "gelu"),
             "vocab_size": r.need("vocab_size"),
             "max_len": rows,
             "positional": {"kind": "learned", "max_len": rows, "offset": OFFSET},
@@ -74,7 +94,7 @@ class Bart:
             "encoder": {"layers": r.need("encoder_layers")},
             "decoder": {"layers": r.need("decoder_layers")},
         }
-        r.done()
+        r.finish(IGNORED)
         return model
 
     def from_recipe(self, model: Any) -> dict[str, Any]:

@@ -13,10 +13,8 @@ Config fields mapped: vocab_size, hidden_size, num_hidden_layers, num_attention_
 intermediate_size, hidden_act (gelu, gelu_new / gelu_pytorch_tanh, relu), hidden_dropout_prob
 (residual and embedding dropout), attention_probs_dropout_prob, max_position_embeddings,
 type_vocab_size, layer_norm_eps. Refused unless the default: position_embedding_type
-(absolute), is_decoder, add_cross_attention. Ignored on purpose (no effect on the computation):
-initializer_range, pad_token_id (the padding row's gradient only), use_cache,
-classifier_dropout (a task head), gradient_checkpointing, architectures, torch_dtype,
-transformers_version, id2label/label2id, output_* flags, _name_or_path.
+(absolute), is_decoder, add_cross_attention. Ignored on purpose: IGNORED below, with why, plus
+the fields every family ignores (archspec/interop/hf/fields.py); any other field is refused.
 """
 
 from __future__ import annotations
@@ -26,6 +24,13 @@ from typing import Any
 
 from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.family import register
+from archspec.interop.hf.fields import Fields
+
+IGNORED = {
+    "classifier_dropout": "the dropout of a BertFor*Classification head: training only",
+    "tie_word_embeddings": "ties the masked-LM head, which the import drops, to the tokens",
+}
+"""BertConfig fields that do not change BertModel's output, and why."""
 
 
 def encoder_layers(
@@ -69,15 +74,14 @@ class Bert:
     base_prefix = "bert."
     head_prefixes: tuple[str, ...] = ("cls.",)
 
-    def offset(self, r: common.Reader) -> int:
+    def offset(self, r: Fields) -> int:
         """Rows of the position table before position 0."""
         return 0
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        r = common.Reader(config, self.model_types[0])
-        r.only("position_embedding_type", ("absolute",), "absolute")
-        r.only("is_decoder", (False,), False, ": an encoder")
-        r.only("add_cross_attention", (False,), False)
+        r = Fields(config, self.model_types[0])
+        r.only("position_embedding_type", ("absolute",), "absolute", ": a learned table")
+        common.plain_encoder(r)
         offset = self.offset(r)
         rows = r.need("max_position_embeddings") - offset
         dropout = r.get("hidden_dropout_prob", 0.1)
@@ -86,7 +90,7 @@ class Bert:
             "d_model": r.need("hidden_size"),
             "heads": r.need("num_attention_heads"),
             "d_ff": r.need("intermediate_size"),
-            "activation": r.activation("hidden_act", "gelu"),
+            "activation": common.activation(r, "hidden_act", "gelu"),
             "vocab_size": r.need("vocab_size"),
             "max_len": rows,
             "positional": {"kind": "learned", "max_len": rows, "offset": offset},
@@ -107,7 +111,7 @@ class Bert:
             "bias": True,
             "encoder": {"layers": r.need("num_hidden_layers")},
         }
-        r.done()
+        r.finish(IGNORED)
         return model
 
     def check(self, model: Any) -> common.Parts:

@@ -9,9 +9,11 @@ archspec's objective).
 
 Config fields mapped: vocab_size, dim, n_layers, n_heads, hidden_dim, activation (gelu,
 gelu_new, relu), dropout (residual and embedding dropout), attention_dropout,
-max_position_embeddings. Refused unless the default: sinusoidal_pos_embds (false). Ignored on
-purpose: initializer_range, pad_token_id, qa_dropout and seq_classif_dropout (task heads),
-tie_weights_, architectures, torch_dtype, transformers_version, output_* flags.
+max_position_embeddings (hidden_size, num_attention_heads, num_hidden_layers: HF's aliases).
+Refused unless the default: sinusoidal_pos_embds (false; true makes the table a frozen sine
+table, which the import, reading learned tables only, would train). Ignored on purpose:
+IGNORED below, with why, plus the fields every family ignores (archspec/interop/hf/fields.py);
+any other field is refused.
 """
 
 from __future__ import annotations
@@ -22,9 +24,20 @@ from typing import Any
 from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.bert import encoder_layers
 from archspec.interop.hf.family import register
+from archspec.interop.hf.fields import Fields
 
 EPS = 1e-12
 """DistilBERT's LayerNorm epsilon (not a config field)."""
+ALIASES = {"hidden_size": "dim", "num_attention_heads": "n_heads", "num_hidden_layers": "n_layers"}
+"""DistilBertConfig's attribute_map: another name -> the field it sets."""
+IGNORED = {
+    "qa_dropout": "the dropout of DistilBertForQuestionAnswering's head: training only",
+    "seq_classif_dropout": "the dropout of DistilBertForSequenceClassification's head: training",
+    "tie_weights_": "ties the masked-LM head, which the import drops, to the tokens",
+    "tie_word_embeddings": "ties the masked-LM head, which the import drops, to the tokens",
+    "is_decoder": "DistilBertModel never reads it (its attention is always bidirectional)",
+}
+"""DistilBertConfig fields that do not change DistilBertModel's output, and why."""
 
 QKV = ("attention.q_lin", "attention.k_lin", "attention.v_lin")
 LAYER = {
@@ -42,7 +55,8 @@ class DistilBert:
     """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        r = common.Reader(config, "distilbert")
+        r = Fields(config, "distilbert")
+        r.aliases(ALIASES)
         r.only("sinusoidal_pos_embds", (False,), False, ": a learned table")
         rows = r.need("max_position_embeddings")
         dropout = r.get("dropout", 0.1)
@@ -51,7 +65,7 @@ class DistilBert:
             "d_model": r.need("dim"),
             "heads": r.need("n_heads"),
             "d_ff": r.need("hidden_dim"),
-            "activation": r.activation("activation", "gelu"),
+            "activation": common.activation(r, "activation", "gelu"),
             "vocab_size": r.need("vocab_size"),
             "max_len": rows,
             "positional": {"kind": "learned", "max_len": rows},
@@ -66,7 +80,7 @@ class DistilBert:
             "bias": True,
             "encoder": {"layers": r.need("n_layers")},
         }
-        r.done()
+        r.finish(IGNORED)
         return model
 
     def from_recipe(self, model: Any) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """What the encoder and encoder-decoder families (bert, roberta, distilbert, bart, t5) share:
-reading config.json fields with every problem collected, checking the parts of a model spec
-that a Hugging Face class fixes, and one table of state-dict names used in both directions.
+activation names and the encoder switches read from config.json (through `Fields`, as every
+family reads it), checking the parts of a model spec that a Hugging Face class fixes, and one
+table of state-dict names used in both directions.
 
 A name table is a list of (archspec name, HF names): one HF name is copied as it is; several
 are concatenated along dim 0 on the way in (q, k, v -> qkv; a gate and a value -> w_in) and
@@ -11,11 +12,12 @@ level.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from archspec.errors import ArchspecError
 from archspec.interop.hf.family import Unsupported
+from archspec.interop.hf.fields import Fields
 
 Table = list[tuple[str, tuple[str, ...]]]
 """(archspec state-dict name, the HF names it is made of)."""
@@ -27,55 +29,16 @@ ARCHSPEC_ACTIVATIONS = {"gelu": "gelu", "gelu_tanh": "gelu_new", "relu": "relu"}
 """The reverse (one HF name per archspec kind)."""
 
 
-class Reader:
-    """A config.json dict read field by field; unsupported values are collected, then
-    reported together by `done()`."""
+def activation(f: Fields, name: str, default: str) -> str:
+    """An HF activation field read as archspec's ungated feed-forward kind (a problem naming
+    the field when archspec has none for it)."""
+    return HF_ACTIVATIONS.get(f.only(name, HF_ACTIVATIONS, default), "gelu")
 
-    def __init__(self, config: Mapping[str, Any], family: str) -> None:
-        self.config, self.family = dict(config), family
-        self.problems: list[str] = []
 
-    def need(self, key: str) -> Any:
-        if key not in self.config:
-            raise ArchspecError(f"{self.family} config.json: the field {key!r} is missing")
-        return self.config[key]
-
-    def get(self, key: str, default: Any) -> Any:
-        value = self.config.get(key, default)
-        return default if value is None else value
-
-    def only(self, key: str, allowed: Iterable[Any], default: Any, why: str = "") -> Any:
-        """A field whose value must be one of `allowed` (else a problem naming it)."""
-        value = self.get(key, default)
-        allowed = tuple(allowed)
-        if value not in allowed:
-            shown = " or ".join(repr(a) for a in allowed)
-            self.problems.append(f"{key}: {value!r} (archspec expresses {shown}{why})")
-        return value
-
-    def activation(self, key: str, default: str) -> str:
-        name = self.get(key, default)
-        if name not in HF_ACTIVATIONS:
-            self.problems.append(
-                f"{key}: {name!r} (archspec expresses {', '.join(sorted(HF_ACTIVATIONS))})"
-            )
-            return "gelu"
-        return HF_ACTIVATIONS[name]
-
-    def same(self, keys: tuple[str, str], default: Any) -> Any:
-        """Two fields archspec has one value for (e.g. encoder and decoder heads)."""
-        a, b = (self.get(k, default) for k in keys)
-        if a != b:
-            self.problems.append(
-                f"{keys[0]} {a!r} != {keys[1]} {b!r} (archspec has one value for both stacks)"
-            )
-        return a
-
-    def done(self) -> None:
-        if self.problems:
-            raise Unsupported(
-                f"{self.family} config fields that archspec cannot express", self.problems
-            )
+def plain_encoder(f: Fields) -> None:
+    """The fields that make an HF encoder something else (a causal decoder, cross-attention)."""
+    f.only("is_decoder", (False,), False, ": an encoder")
+    f.only("add_cross_attention", (False,), False)
 
 
 class Parts:

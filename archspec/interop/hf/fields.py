@@ -3,7 +3,9 @@
 A family reads each field it maps through a `Fields` reader; `finish()` then raises
 Unsupported naming every field the family neither read nor listed as ignored. Fields that
 never change the computation (bookkeeping, generation defaults, token ids) are ignored for
-every family (IGNORED); a family adds its own (e.g. GPT-2's summary_* head settings).
+every family (IGNORED); a family adds its own (e.g. GPT-2's summary_* head settings), as a
+mapping from the field to the one-line reason it does not change the network's output.
+Every family, decoder, encoder or encoder-decoder, reads through this one class.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from archspec.errors import ArchspecError
 from archspec.interop.hf.family import Unsupported
 
 IGNORED: frozenset[str] = frozenset(
@@ -29,6 +32,7 @@ IGNORED: frozenset[str] = frozenset(
         "initializer_factor",
         # outputs requested, caching, return types: the logits are the same
         "use_cache",
+        "output_past",  # use_cache's name before transformers 3
         "output_attentions",
         "output_hidden_states",
         "return_dict",
@@ -42,6 +46,7 @@ IGNORED: frozenset[str] = frozenset(
         "decoder_start_token_id",
         "id2label",
         "label2id",
+        "num_labels",
         "problem_type",
         "tokenizer_class",
         "prefix",
@@ -74,6 +79,7 @@ IGNORED: frozenset[str] = frozenset(
         "output_scores",
         "return_dict_in_generate",
         # numerics-free implementation switches
+        "gradient_checkpointing",  # recomputes activations in the backward pass: same values
         "chunk_size_feed_forward",
         "tf_legacy_loss",
         "use_bfloat16",
@@ -94,36 +100,70 @@ DEFAULT_OFF: Mapping[str, Any] = {
 
 
 class Fields:
-    """A config.json being read: `get` marks a field read; `finish` reports the unread."""
+    """A config.json being read: `get` marks a field read; `finish` reports the unread.
+
+    A field present as null reads as its default, as HF's config classes fill it in."""
 
     def __init__(self, config: Mapping[str, Any], family: str) -> None:
-        self.config = config
+        self.config = dict(config)
         self.family = family
         self.read: set[str] = set()
         self.problems: list[str] = []
 
     def get(self, name: str, default: Any = None) -> Any:
         self.read.add(name)
-        return self.config.get(name, default)
+        value = self.config.get(name)
+        return default if value is None else value
 
     def has(self, name: str) -> bool:
         return name in self.config
 
-    def only(self, name: str, allowed: Iterable[Any], default: Any = None) -> Any:
-        """The field's value, which must be one of `allowed` (a problem is noted otherwise)."""
+    def need(self, name: str) -> Any:
+        """A field that has no default: an error when absent."""
+        if self.config.get(name) is None:
+            raise ArchspecError(f"{self.family} config.json: the field {name!r} is missing")
+        return self.get(name)
+
+    def only(self, name: str, allowed: Iterable[Any], default: Any = None, why: str = "") -> Any:
+        """The field's value, which must be one of `allowed` (a problem is noted otherwise);
+        `why` is added to the note (e.g. ": an encoder")."""
         value = self.get(name, default)
         allowed = list(allowed)
         if value not in allowed:
-            self.problems.append(
-                f"{name}={value!r} (archspec reads only {', '.join(map(repr, allowed))})"
-            )
+            shown = ", ".join(map(repr, allowed))
+            self.problems.append(f"{name}={value!r} (archspec reads only {shown}{why})")
         return value
+
+    def same(self, names: tuple[str, str], default: Any) -> Any:
+        """Two fields archspec has one value for (e.g. encoder and decoder heads)."""
+        a, b = (self.get(n, default) for n in names)
+        if a != b:
+            self.problems.append(
+                f"{names[0]}={a!r} != {names[1]}={b!r} (archspec has one value for both stacks)"
+            )
+        return a
+
+    def aliases(self, names: Mapping[str, str]) -> None:
+        """Read alias fields (HF's attribute_map: alias -> the field it sets) as the field
+        they name; an alias that disagrees with its field is a problem."""
+        for alias, name in names.items():
+            if alias not in self.config:
+                continue
+            self.read.add(alias)
+            value = self.config[alias]
+            if self.config.get(name) is None:
+                self.config[name] = value
+            elif self.config[name] != value:
+                self.problems.append(
+                    f"{alias}={value!r} != {name}={self.config[name]!r} (one field, two values)"
+                )
 
     def unsupported(self, message: str) -> None:
         self.problems.append(message)
 
     def finish(self, ignored: Iterable[str] = ()) -> None:
-        """Raise Unsupported naming every problem and every unread field not ignored."""
+        """Raise Unsupported naming every problem and every unread field not ignored
+        (`ignored`: field names, or a mapping from each to why it is ignored)."""
         skip = IGNORED | set(ignored)
         for name, value in DEFAULT_OFF.items():
             if name not in self.read and self.config.get(name, value) not in (value, None, {}):

@@ -16,6 +16,7 @@ from typing import Any
 from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.bert import Bert
 from archspec.interop.hf.family import register
+from archspec.interop.hf.fields import Fields
 
 
 class Roberta(Bert):
@@ -24,7 +25,7 @@ class Roberta(Bert):
     base_prefix = "roberta."
     head_prefixes = ("lm_head.",)
 
-    def offset(self, r: common.Reader) -> int:
+    def offset(self, r: Fields) -> int:
         return int(r.get("pad_token_id", 1)) + 1
 
     def check_offset(self, p: common.Parts, offset: int) -> None:

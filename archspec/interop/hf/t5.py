@@ -16,15 +16,16 @@ embedding tables equal (T5's stacks share one). The config written carries both
 tie_word_embeddings and scale_decoder_outputs, so either major version reads it the same.
 
 Config fields mapped: vocab_size, d_model, d_kv, d_ff, num_layers, num_decoder_layers
-(default num_layers), num_heads, relative_attention_num_buckets,
-relative_attention_max_distance, dropout_rate (residual, attention and embedding dropout),
-layer_norm_epsilon, feed_forward_proj (relu, gelu, gelu_new; gated-gelu (= gelu_new),
-gated-relu, gated-silu), tie_word_embeddings, scale_decoder_outputs (transformers >= 5),
-n_positions (max_len; 512 when absent: T5 has
-no position limit). Refused unless the default: is_encoder_decoder (true), is_gated_act
-inconsistent with feed_forward_proj. Ignored on purpose: the token ids (pad, eos,
-decoder_start: generation settings), initializer_factor, use_cache, task_specific_params,
-output_* flags, architectures, torch_dtype, transformers_version.
+(default num_layers), num_heads (hidden_size, num_attention_heads, num_hidden_layers, head_dim:
+HF's aliases), relative_attention_num_buckets, relative_attention_max_distance, dropout_rate
+(residual, attention and embedding dropout), layer_norm_epsilon, feed_forward_proj (relu,
+gelu, gelu_new; gated-gelu (= gelu_new), gated-relu, gated-silu) with the is_gated_act and
+dense_act_fn it implies (HF builds from those two when a config.json has them: one that
+disagrees with feed_forward_proj is refused), tie_word_embeddings, scale_decoder_outputs
+(transformers >= 5), n_positions (max_len; 512 when absent: T5 has no position limit). Refused
+unless the default: is_encoder_decoder (true). Ignored on purpose: IGNORED below, with why,
+plus the fields every family ignores (token ids, generation settings, ...:
+archspec/interop/hf/fields.py); any other field is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import Any
 from archspec.errors import ArchspecError
 from archspec.interop.hf import enc_common as common
 from archspec.interop.hf.family import Unsupported, register
+from archspec.interop.hf.fields import Fields
 
 FFN = {
     "relu": "relu",
@@ -48,6 +50,18 @@ FFN = {
 """feed_forward_proj -> archspec activation (HF reads "gated-gelu" as gelu_new)."""
 FFN_OUT = {"relu": "relu", "gelu": "gelu", "gelu_tanh": "gelu_new", "geglu_tanh": "gated-gelu"}
 FFN_OUT |= {"reglu": "gated-relu", "swiglu": "gated-silu"}
+ALIASES = {
+    "hidden_size": "d_model",
+    "num_attention_heads": "num_heads",
+    "num_hidden_layers": "num_layers",
+    "head_dim": "d_kv",
+}
+"""T5Config's attribute_map: another name -> the field it sets."""
+IGNORED = {
+    "classifier_dropout": "the dropout of T5ForSequenceClassification's head: training only",
+    "is_decoder": "T5ForConditionalGeneration sets each stack's own (encoder no, decoder yes)",
+}
+"""T5Config fields that do not change T5ForConditionalGeneration's logits, and why."""
 
 
 class T5:
@@ -56,11 +70,13 @@ class T5:
     """The archspec model kind this family's HF class is."""
 
     def to_recipe(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        r = common.Reader(config, "t5")
+        r = Fields(config, "t5")
+        r.aliases(ALIASES)
         r.only("is_encoder_decoder", (True,), True)
         if not r.get("tie_word_embeddings", True) and r.get("scale_decoder_outputs", False):
-            r.problems.append("scale_decoder_outputs: True with an untied head")
+            r.unsupported("scale_decoder_outputs=True with an untied head")
         proj = r.only("feed_forward_proj", tuple(FFN), "relu")
+        _implied(r, proj)
         tied = r.only("tie_word_embeddings", (True, False), True)
         scaled = r.get("scale_decoder_outputs", tied)  # transformers >= 5 writes both
         dropout = r.get("dropout_rate", 0.1)
@@ -94,7 +110,7 @@ class T5:
             "encoder": {"layers": layers},
             "decoder": {"layers": r.get("num_decoder_layers", layers)},
         }
-        r.done()
+        r.finish(IGNORED)
         return model
 
     def from_recipe(self, model: Any) -> dict[str, Any]:
@@ -212,6 +228,17 @@ class T5:
                     ["src_embed and tgt_embed token tables differ (T5's stacks share one)"],
                 )
         return common.weights_out(self.names(model), state)
+
+
+def _implied(r: Fields, proj: str) -> None:
+    """Check is_gated_act and dense_act_fn against what feed_forward_proj implies (as
+    T5Config derives them; HF builds the feed-forward from these two)."""
+    gated, act = proj.startswith("gated-"), proj.removeprefix("gated-")
+    implied = {"is_gated_act": gated, "dense_act_fn": "gelu_new" if proj == "gated-gelu" else act}
+    for name, want in implied.items():
+        value = r.get(name, want)
+        if value != want:
+            r.unsupported(f"{name}={value!r} (feed_forward_proj={proj!r} gives {want!r})")
 
 
 def _same(a: Any, b: Any) -> bool:
