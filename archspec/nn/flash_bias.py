@@ -71,24 +71,53 @@ class _LearnedBias(torch.autograd.Function):
         dq, dk, dv = _flash_backward(
             dout, q, k, v, out, lse, 0.0, ctx.is_causal, attn_mask=bias, scale=1.0
         )
-        dbias = _bias_grad(q, k, v, bias, out, lse, dout) if ctx.needs_input_grad[3] else None
+        needs = ctx.needs_input_grad[3]
+        dbias = _bias_grad(q, k, v, bias, out, lse, dout, ctx.is_causal) if needs else None
         return dq, dk, dv, dbias, None
 
 
 def _bias_grad(
-    q: Tensor, k: Tensor, v: Tensor, bias: Tensor, out: Tensor, lse: Tensor, dout: Tensor
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    bias: Tensor,
+    out: Tensor,
+    lse: Tensor,
+    dout: Tensor,
+    is_causal: bool,
 ) -> Tensor:
-    """d loss / d bias [B|1, H, T, S], one batch row at a time (one [H, T, S] at once)."""
-    rows = (dout * out).sum(-1, keepdim=True)  # (B, H, T, 1): rowsum(dout * out)
-    lse = lse.masked_fill(lse == float("-inf"), 0.0)[..., None]  # (B, H, T, 1); a row with no key
-    grad = torch.zeros_like(bias)  # (B|1, H, T, S)
+    """d loss / d bias [B|1, H, T, S], one batch row and one block of queries at a time, in
+    four passes over each [H, t, S'] block (causal: S' = the keys up to the block's last query):
+
+        P  = exp([q, -lse] [k, 1]^T + bias)      one baddbmm (lse folded into the product), exp
+        dS = P * (dout v^T - rowsum(dout * out))  one baddbmm, one addcmul into the gradient
+    """
     group = q.shape[1] // k.shape[1]  # query heads per K/V head (grouped-query attention)
+    lse = lse.masked_fill(lse == float("-inf"), 0.0)[..., None]  # (B, H, T, 1); a row with no key
+    q_lse = torch.cat([q, -lse.to(q.dtype)], dim=-1)  # (B, H, T, Dk + 1)
+    rows = (dout * out).sum(-1, keepdim=True)  # (B, H, T, 1): rowsum(dout * out)
+    grad = torch.zeros_like(bias)  # (B|1, H, T, S)
+    t, s = q.shape[2], k.shape[2]
+    step = t if not is_causal else max(_BLOCK, -(-t // 4))  # causal: skip keys past each block
     for b in range(q.shape[0]):
         kb, vb = k[b], v[b]  # (G, S, Dk), (G, S, Dv)
         if group > 1:  # query head i reads K/V head i // group
             kb, vb = kb.repeat_interleave(group, dim=0), vb.repeat_interleave(group, dim=0)
-        scores = torch.matmul(q[b], kb.transpose(-2, -1))  # (H, T, Dk) @ (H, Dk, S)
-        p = scores.add_(bias[b if bias.shape[0] > 1 else 0]).sub_(lse[b]).exp_()  # (H, T, S)
-        dp = torch.matmul(dout[b], vb.transpose(-2, -1))  # (H, T, Dv) @ (H, Dv, S)
-        grad[b if bias.shape[0] > 1 else 0] += p.mul_(dp.sub_(rows[b]))  # dS (H, T, S)
+        k_one = torch.cat([kb, kb.new_ones(kb.shape[0], s, 1)], dim=-1)  # (H, S, Dk + 1)
+        g = grad[b if bias.shape[0] > 1 else 0]  # (H, T, S)
+        bb = bias[b if bias.shape[0] > 1 else 0]  # (H, T, S)
+        for i in range(0, t, step):
+            j = min(i + step, t)
+            keys = s - t + j if is_causal else s  # causal: keys after query j-1 are hidden
+            p = torch.baddbmm(
+                bb[:, i:j, :keys], q_lse[b, :, i:j], k_one[:, :keys].transpose(-2, -1)
+            ).exp_()  # (H, t, S')
+            dp = torch.baddbmm(
+                rows[b, :, i:j], dout[b, :, i:j], vb[:, :keys].transpose(-2, -1), beta=-1
+            )  # (H, t, S'): dout v^T - rowsum
+            g[:, i:j, :keys].addcmul_(p, dp)
     return grad
+
+
+_BLOCK = 256
+"""Queries per block of the causal bias gradient (fewer blocks at short lengths)."""

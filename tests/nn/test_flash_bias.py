@@ -26,7 +26,11 @@ def _inputs(kv_heads: int = H, rows: int = 1, seed: int = 0):
     [(True, H, 1, False), (False, H, 1, True), (True, 2, 1, False), (False, 1, B, True)],
     ids=["causal", "bidirectional-padded", "causal-gqa", "mqa-per-row-padded"],
 )
-def test_outputs_and_gradients_equal_sdpa_with_the_float_mask(causal, kv_heads, rows, padded):
+@pytest.mark.parametrize("block", [256, 8], ids=["one-block", "blocks-of-8"])
+def test_outputs_and_gradients_equal_sdpa_with_the_float_mask(
+    causal, kv_heads, rows, padded, block, monkeypatch
+):
+    monkeypatch.setattr(flash_bias, "_BLOCK", block)  # 8: the causal gradient in 3 blocks
     q, k, v, weight = _inputs(kv_heads, rows)
     hidden = torch.zeros(B, 1, T, T, dtype=torch.bool)
     if causal:
