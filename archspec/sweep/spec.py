@@ -25,9 +25,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from archspec.spec.base import Issues, Spec
+from archspec.spec.base import Issues, Spec, cross_check
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 """Case and sweep names become folder names: letters, digits, '.', '_' and '-'."""
@@ -53,10 +53,9 @@ class UniformSampler(Spec):
     high: float
     """Largest value."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> UniformSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
 class LogUniformSampler(Spec):
@@ -69,10 +68,9 @@ class LogUniformSampler(Spec):
     high: float = Field(gt=0)
     """Largest value."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> LogUniformSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
 class IntSampler(Spec):
@@ -86,17 +84,14 @@ class IntSampler(Spec):
     step: int = Field(1, ge=1)
     """Spacing of the allowed values, counted from low."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> IntSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
-def _check_range(low: float, high: float) -> None:
+def _check_range(low: float, high: float, issues: Issues) -> None:
     if low >= high:
-        issues = Issues()
         issues.add("high", f"must be greater than low ({low}), found {high}")
-        issues.raise_if_any()
 
 
 Sampler = Annotated[
@@ -287,9 +282,8 @@ class SweepSpec(Spec):
             return {k: ({} if v is None else v) for k, v in value.items()}
         return value
 
-    @model_validator(mode="after")
-    def _rules(self) -> SweepSpec:
-        issues = Issues()
+    @cross_check("name", "cases")
+    def _names(self, issues: Issues) -> None:
         if self.name is not None and not NAME.match(self.name):
             issues.add("name", f"'{self.name}' names a folder: use letters, digits, . _ -")
         for case in self.cases or {}:
@@ -299,6 +293,9 @@ class SweepSpec(Spec):
                 )
         if self.cases is not None and not self.cases:
             issues.add("cases", "no cases listed; remove `cases:` or list at least one")
+
+    @cross_check("grid", "seeds")
+    def _axes(self, issues: Issues) -> None:
         for path, values in self.grid.items():
             if not values:
                 issues.add(("grid", path), "a grid axis needs at least one value")
@@ -306,9 +303,10 @@ class SweepSpec(Spec):
             not self.seeds or len(set(self.seeds)) < len(self.seeds)
         ):
             issues.add("seeds", "list each seed once (at least one)")
+
+    @cross_check("grid", "random.space", "seeds")
+    def _overlaps(self, issues: Issues) -> None:
         _check_overlaps(self, issues)
-        issues.raise_if_any()
-        return self
 
     @property
     def seed_list(self) -> list[int] | None:
