@@ -93,6 +93,7 @@ class ModelCommon(Spec):
             bias=self.bias,
             attention_dropout=self.dropout.attention,
             residual_dropout=self.dropout.residual,
+            kv_heads=getattr(self.attention, "kv_heads", None),
         )
 
     @property

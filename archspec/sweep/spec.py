@@ -9,6 +9,7 @@ grid: {schedule.warmup: [2000, 4000]}     # dotted path -> values; the Cartesian
 random: {samples: 4, seed: 0, space: {model.dropout.residual: {kind: uniform, low: 0, high: 0.3}}}
 seeds: 2                                  # repeats per variant (trainer.seed, +1, ...)
 metrics: {report: [val_loss, val_bleu], rank: val_bleu}
+eval: {seq_len: [256]}                    # also score each at other lengths after training
 ```
 
 Every axis multiplies: variants = cases x grid points x random samples x seeds (an absent axis
@@ -222,6 +223,17 @@ class RayExecutor(Spec):
     """Ray's runtime_env for the tasks, e.g. {env_vars: {HF_HOME: /data}} or a working_dir."""
 
 
+class EvalSpec(Spec):
+    """Score every variant again once it has trained, as `archspec eval RUN --seq-len N` does
+    (scoring.py): its validation split in blocks of each length, one column per length."""
+
+    seq_len: list[Annotated[int, Field(ge=2)]] = Field(min_length=1)
+    """Block lengths to score at, e.g. [256] for twice a training length of 128 (the length
+    extrapolation of Press et al. 2022); each at most model.max_len."""
+    checkpoint: Literal["best", "last"] = "best"
+    """Which checkpoint of each run is scored."""
+
+
 Executor = Annotated[LocalExecutor | SubmititExecutor | RayExecutor, Field(discriminator="kind")]
 """Where the variants run."""
 
@@ -254,6 +266,9 @@ class SweepSpec(Spec):
     """What the `reference:` numbers are called in the table (e.g. 'paper')."""
     flops_seq_len: int | None = Field(None, ge=1)
     """Sequence length for FLOPs per token (default: each variant's model.max_len)."""
+    eval: EvalSpec | None = None
+    """Score each finished variant at other sequence lengths after training ({seq_len: [256]});
+    the scores become columns of the table."""
     shrink: ShrinkSpec = ShrinkSpec()
     """A quick, small version of every variant (off unless factor > 1)."""
     executor: Executor = LocalExecutor()
