@@ -37,6 +37,8 @@ def can_use(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, dropout: float) -> bo
     """Whether `biased_attention` takes these inputs (else use SDPA)."""
     return (
         q.device.type == "cpu"
+        and not torch.compiler.is_compiling()  # torch.compile, torch.export, ONNX: plain SDPA
+        and not torch.jit.is_tracing()
         and dropout == 0.0
         and q.shape[-1] == v.shape[-1]
         and q.dtype in (torch.float32, torch.float64, torch.bfloat16)
@@ -49,7 +51,7 @@ def biased_attention(q: Tensor, k: Tensor, v: Tensor, bias: Tensor, is_causal: b
     """softmax(q k^T + bias) v -> [B, H, T, Dv]; q [B, H, T, Dk] (scaled), k, v [B, G, S, D.],
     bias [B|1, H, T, S] (hidden positions -inf); is_causal: the plain look-ahead mask holds
     too (queries and keys aligned, T = S), so blocks above the diagonal are skipped."""
-    if not bias.requires_grad:
+    if not (bias.requires_grad and torch.is_grad_enabled()):
         out, _ = _flash(q, k, v, 0.0, is_causal, attn_mask=bias, scale=1.0)
         return out  # autograd of the kernel itself: q, k, v only
     return _LearnedBias.apply(q, k, v, bias, is_causal)
