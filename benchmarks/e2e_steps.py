@@ -23,6 +23,7 @@ profiler runs, so the step times are those of an ordinary run (a few microsecond
 
 from __future__ import annotations
 
+import atexit
 import functools
 import runpy
 import statistics
@@ -121,6 +122,8 @@ def main() -> None:
     target, *args = sys.argv[2:] if cpu else sys.argv[1:]
     clock = Clock(cpu)
     install(clock)
+    # at exit: `archspec train` ends its process with os._exit once the atexit handlers ran
+    atexit.register(lambda: print("\n".join(clock.table()), file=sys.stderr))
     try:
         if target == "archspec":
             from archspec.cli import main as cli
@@ -132,8 +135,6 @@ def main() -> None:
             runpy.run_path(target, run_name="__main__")
     except SystemExit:
         pass
-    finally:
-        print("\n".join(clock.table()), file=sys.stderr)
 
 
 if __name__ == "__main__":
