@@ -75,6 +75,8 @@ def _encoder_decoder(
         case "all":
             tgt_tokens = src_tokens
             output.weight = src_tokens.weight
+        case "embeddings":
+            tgt_tokens = src_tokens
         case _:
             assert_never(m.tying)
     return modules.EncoderDecoderTransformer(

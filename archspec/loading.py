@@ -8,8 +8,10 @@
 A run directory (what `archspec train` writes) gives checkpoints/best.ckpt (or last.ckpt with
 checkpoint="last"); a .ckpt path gives that checkpoint, with the tokenizer(s) read from its run
 directory (the checkpoint's folder or the one above it). The checkpoint alone describes the
-model (hyper_parameters {recipe, data}); the tokenizer files say how text becomes ids.
-Anything unusable is an ArchspecError naming the file and what is wrong.
+model (hyper_parameters {recipe, data}); the tokenizer files say how text becomes ids, and the
+tokenizer's component says which ids are special (`run.specials`). A Hugging Face model folder
+loads the same way (archspec.interop.hf.loaded: its weights through load_hf, its own
+tokenizer.json). Anything unusable is an ArchspecError naming the file and what is wrong.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from archspec.components.tokenizer.base import ARCHSPEC, Specials
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
 
@@ -41,6 +44,10 @@ class LoadedRun:
     """tokenizers.Tokenizer of the input side."""
     target_tokenizer: Any
     """tokenizers.Tokenizer of the output side (the same object with one vocabulary)."""
+    specials: Specials = ARCHSPEC
+    """The tokenizer's special ids (archspec's 0-4, or a named tokenizer.json's)."""
+    work_dir: Path | None = None
+    """Where `eval`'s data pipeline keeps its copy of the tokenizer (None: run_dir)."""
 
     @property
     def model(self) -> Any:
@@ -78,12 +85,26 @@ class LoadedRun:
         from archspec.data import tokenizers as tk
 
         tok = self.target_tokenizer if side == "target" else self.source_tokenizer
-        return tk.decode(tok, ids)
+        return tk.decode(tok, ids, self.specials)
 
     def tokens(self, ids: Sequence[int], side: str = "source") -> list[str]:
         """The token strings of ids (for axis labels)."""
         tok = self.source_tokenizer if side == "source" else self.target_tokenizer
         return [tok.id_to_token(int(i)) or f"<{int(i)}>" for i in ids]
+
+
+def is_model_folder(path: str | Path) -> bool:
+    """A Hugging Face model folder (config.json with a model_type), not a run directory."""
+    from archspec.interop.hf.folder import is_hf
+
+    p = Path(path)
+    return p.is_dir() and is_hf(p) and not (p / "recipe.yaml").is_file()
+
+
+def check_loadable(path: str | Path, which: Which = "best") -> None:
+    """Fail early (before stdin is read) when `path` is neither a run nor a model folder."""
+    if not is_model_folder(path):
+        find_checkpoint(Path(path), which)
 
 
 def find_checkpoint(path: Path, which: Which = "best") -> tuple[Path, Path]:
@@ -169,15 +190,31 @@ def _is_zip(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
-def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") -> LoadedRun:
-    """Load a run directory or checkpoint: the model in eval mode, recipe and tokenizers, on
-    `device` (`cpu`, `cuda`, `cuda:N`, `mps`, or `auto`: a GPU when there is one)."""
+def load_run(
+    path: str | Path,
+    checkpoint: Which = "best",
+    device: str = "cpu",
+    tokenizer: str | Path | None = None,
+) -> LoadedRun:
+    """Load a run directory or checkpoint (or a Hugging Face model folder, with its
+    tokenizer.json or the `tokenizer` file named): the model in eval mode, recipe and
+    tokenizers, on `device` (`cpu`, `cuda`, `cuda:N`, `mps`, or `auto`: a GPU when there is
+    one)."""
     from pydantic import ValidationError
 
     from archspec.data import tokenizers as tk
     from archspec.devices import resolve_device
     from archspec.spec.objective import objective_impl
 
+    if is_model_folder(path):
+        from archspec.interop.hf.loaded import load_folder
+
+        return load_folder(Path(path), resolve_device(device), tokenizer)
+    if tokenizer is not None:
+        raise ArchspecError(
+            f"--tokenizer {tokenizer}: a run uses the tokenizer it trained with (in {path}); "
+            "--tokenizer names one for a Hugging Face model folder"
+        )
     ckpt, run_dir = find_checkpoint(Path(path), checkpoint)
     device = resolve_device(device)
     state = read_checkpoint(ckpt, device)
@@ -205,4 +242,5 @@ def load_run(path: str | Path, checkpoint: Which = "best", device: str = "cpu") 
         src = tgt = tk.load_tokenizer(run_dir / "tokenizer.json", expected)
     else:
         raise ArchspecError(f"{run_dir}: no tokenizer.json (or tokenizer-source/-target.json)")
-    return LoadedRun(module, recipe, ckpt, run_dir, src, tgt)
+    specials = tk.specials_of(recipe.data.tokenizer if recipe.data else None, src)
+    return LoadedRun(module, recipe, ckpt, run_dir, src, tgt, specials)

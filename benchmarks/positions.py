@@ -2,6 +2,7 @@
 
     python -m benchmarks.positions                     # all three shapes, writes the Markdown
     python -m benchmarks.positions --shapes decoder --rounds 3 --steps 3   # a quick look
+    python -m benchmarks.positions --lengths 1024      # also the decoder at T 1024 (same tokens)
 
 Every scheme of a shape trains the same pre-norm archspec model on the same batch (shapes.py),
 interleaved round by round (harness.py), so a ratio compares like with like even on a busy
@@ -16,6 +17,7 @@ import os
 import platform
 import statistics
 import sys
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,9 @@ from benchmarks.machine import load_average
 from benchmarks.peers import Candidate, _decoder_loss, _encoder_loss, _seq2seq_loss
 from benchmarks.peers.archspec_models import recipe
 from benchmarks.shapes import SHAPES, Shape, make_batch
+
+LONG_SCHEMES = ("sinusoidal", "rotary", "alibi", "t5")
+"""The schemes timed at the long lengths (`--lengths`): the issue's targets."""
 
 SCHEMES: dict[str, dict[str, Any] | None] = {
     "sinusoidal": {"kind": "sinusoidal"},
@@ -36,6 +41,8 @@ SCHEMES: dict[str, dict[str, Any] | None] = {
 }
 TARGETS = {"rotary": 1.1, "alibi": 1.1, "t5": 1.3}
 OUT = Path(__file__).parent / "results" / "positions.md"
+PROFILE = (Path(__file__).parent / "positions_profile.md").read_text(encoding="utf-8")
+"""What the profiles showed (written by hand, appended to every run's Markdown)."""
 
 
 def build(shape: Shape, positional: dict[str, Any], dropout: float) -> Any:
@@ -59,12 +66,20 @@ def candidate(shape: Shape, name: str, dropout: float) -> Candidate:
     return Candidate(name, "archspec", partial(build, shape, positional, dropout), loss)
 
 
-def run_shape(shape: Shape, rounds: int, steps: int, dropout: float) -> list[Runner]:
+def long_shape(length: int) -> Shape:
+    """The decoder shape at sequence `length`, the batch cut to keep its tokens per step."""
+    base = SHAPES["decoder"]
+    return replace(base, tgt_len=length, batch=max(1, base.tokens_per_step // length))
+
+
+def run_shape(
+    shape: Shape, rounds: int, steps: int, dropout: float, names: tuple[str, ...] = tuple(SCHEMES)
+) -> list[Runner]:
     import torch
 
     torch.manual_seed(0)
     batch = make_batch(shape)
-    runners = [Runner(c, c.build(), batch) for c in (candidate(shape, n, dropout) for n in SCHEMES)]
+    runners = [Runner(c, c.build(), batch) for c in (candidate(shape, n, dropout) for n in names)]
     interleave(runners, warmup=2, rounds=rounds, steps=steps, log=lambda s: print(s, flush=True))
     return runners
 
@@ -92,6 +107,13 @@ def table(shape: Shape, runners: list[Runner]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
+    parser.add_argument(
+        "--lengths",
+        nargs="*",
+        type=int,
+        default=[],
+        help="also time the decoder shape at these sequence lengths (same tokens per step)",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--dropout", type=float, default=0.1)
@@ -110,6 +132,12 @@ def main(argv: list[str] | None = None) -> None:
         runners = run_shape(SHAPES[kind], args.rounds, args.steps, args.dropout)
         sections += table(SHAPES[kind], runners)
         write(args, command, before, sections)  # after every shape: a stopped run keeps them
+    for length in args.lengths:
+        shape = long_shape(length)
+        print(f"decoder at {length}: {shape.describe()}", flush=True)
+        runners = run_shape(shape, args.rounds, args.steps, args.dropout, LONG_SCHEMES)
+        sections += table(shape, runners)
+        write(args, command, before, sections)
     print(f"wrote {args.out}")
 
 
@@ -130,7 +158,7 @@ def write(args: argparse.Namespace, command: str, before: float, sections: list[
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(header + sections))
+    args.out.write_text("\n".join(header + sections + [PROFILE]))
 
 
 if __name__ == "__main__":

@@ -77,10 +77,11 @@ def describe(spec: Any, seq_len: int | None = None) -> list[Node]:
     match m:
         case EncoderDecoderModel():
             _embeddings(out, m, "src_embed", m.source_vocab)
-            _embeddings(out, m, "tgt_embed", None if m.tying == "all" else m.target_vocab)
+            one_table = m.tying in ("all", "embeddings")
+            _embeddings(out, m, "tgt_embed", None if one_table else m.target_vocab)
             _stack(out, m, "encoder", t, cross=False, read=True)
             _stack(out, m, "decoder", t, cross=True, read=True)
-            _output(out, m, m.target_vocab, tied=m.tying != "none")
+            _output(out, m, m.target_vocab, tied=m.tying in ("decoder", "all"))
         case EncoderModel():
             _embeddings(out, m, "embed", m.vocab_size, types=m.token_types)
             _stack(out, m, "encoder", t, cross=False, read=False)

@@ -11,6 +11,7 @@ from archspec.commands.options import (
     decoding_options,
     device_option,
     options_from,
+    tokenizer_option,
 )
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @checkpoint_option
 @device_option
+@tokenizer_option
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -45,12 +47,15 @@ def evaluate(
     seq_len: int | None,
     checkpoint: Which,
     device: str,
+    tokenizer: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
-    """Score RUN (a run directory or .ckpt) on FILE: BLEU and chrF for translation (decoded
-    with the paper's beam search unless --method says otherwise), loss and perplexity for
-    every language model, accuracy and macro F1 for classifiers.
+    """Score RUN (a run directory, a .ckpt or a Hugging Face model folder, read with its own
+    tokenizer.json) on FILE: BLEU and chrF for translation (decoded with the paper's beam
+    search unless --method says otherwise), loss and perplexity for every language model,
+    accuracy and macro F1 for classifiers. A model folder reads FILE one example a line
+    (tab-separated pairs for an encoder-decoder).
 
     Example:
 
@@ -58,11 +63,12 @@ def evaluate(
         archspec eval runs/translate-en-es --data data/en-es/val.tsv
         archspec eval runs/shakespeare-char --data data/shakespeare/val.txt --format json
         archspec eval runs/positions/rotary --seq-len 256
+        archspec eval ./tiny-gpt2 --data notes.txt
     """
     from archspec.evaluation import evaluate as score
     from archspec.evaluation import render_json, render_table
     from archspec.loading import load_run
 
-    loaded = load_run(run, checkpoint, device)
+    loaded = load_run(run, checkpoint, device, tokenizer)
     result = score(loaded, data, options_from(flags), limit=limit, seq_len=seq_len)
     click.echo((render_json if fmt == "json" else render_table)(result), nl=False)

@@ -14,7 +14,8 @@ import click
     default="hf",
     show_default=True,
     help="hf: a folder transformers' Auto classes load; safetensors: weights and recipe, no "
-    "pickle; onnx: the model for inference (dynamic batch and length).",
+    "pickle; onnx: model.onnx for inference (any model kind; dynamic batch and lengths) "
+    "and model.onnx.json naming its inputs and outputs.",
 )
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option(
@@ -27,9 +28,9 @@ def export(run: str, fmt: str, out: str, checkpoint: str) -> None:
 
         archspec export runs/tiny-lm-20261201-101500 --format hf --out exported/
     """
-    from archspec.interop.source import load_for_export
+    from archspec.interop.source import load_with_objective
 
-    recipe, model, tokenizer = load_for_export(run, checkpoint)
+    recipe, model, tokenizer, objective = load_with_objective(run, checkpoint)
     if fmt == "hf":
         from archspec.interop.export_hf import export_hf
 
@@ -41,5 +42,5 @@ def export(run: str, fmt: str, out: str, checkpoint: str) -> None:
     else:
         from archspec.interop.export_onnx import export_onnx
 
-        folder = export_onnx(recipe, model, out)
+        folder = export_onnx(recipe, model, out, objective)
     click.echo(f"{folder}: written ({fmt})")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -14,6 +13,7 @@ from archspec.commands.options import (
     decoding_options,
     device_option,
     options_from,
+    tokenizer_option,
 )
 from archspec.errors import ArchspecError
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("run", type=click.Path())
 @click.option(
-    "--text", "texts", multiple=True, help="A line to translate or a prompt (repeatable)."
+    "--text",
+    "--prompt",
+    "texts",
+    multiple=True,
+    help="A line to translate or a prompt (repeatable).",
 )
 @click.option(
     "--input",
@@ -41,6 +45,7 @@ if TYPE_CHECKING:
 @click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
 @checkpoint_option
 @device_option
+@tokenizer_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True
 )
@@ -50,32 +55,37 @@ def generate(
     input_file: IO[str] | None,
     checkpoint: Which,
     device: str,
+    tokenizer: str | None,
     fmt: str,
     **flags: Any,
 ) -> None:
     """Translate lines (encoder-decoder) or continue prompts (decoder-only) with the model of
-    RUN, a run directory or a .ckpt file. Translations print one line per input line;
-    continuations print the prompt followed by the generated text.
+    RUN, a run directory, a .ckpt file or a Hugging Face model folder (read with its own
+    tokenizer.json). Translations print one line per input line; continuations print the
+    prompt followed by the generated text; jsonl adds the generated token ids.
 
     Example:
 
     \b
         archspec generate runs/translate-en-es --text "In the beginning was the word."
         archspec generate runs/shakespeare-char --text "ROMEO:" --max-new-tokens 300 --top-p 0.9
+        archspec generate ./tiny-gpt2 --prompt "Hello" --method greedy --max-new-tokens 20
     """
-    from archspec.decoding.text import generate as decode
-    from archspec.loading import find_checkpoint, load_run
+    from archspec.decoding.text import generate_ids
+    from archspec.loading import check_loadable, load_run
 
-    find_checkpoint(Path(run), checkpoint)  # a bad run fails before stdin is read
+    check_loadable(run, checkpoint)  # a bad run fails before stdin is read
     lines = read_lines(list(texts), input_file)
     if not any(line.strip() for line in lines):
         raise ArchspecError("--text is empty: give a line to translate or a prompt to continue")
-    loaded = load_run(run, checkpoint, device)
-    outputs = decode(loaded, lines, options_from(flags))
+    loaded = load_run(run, checkpoint, device, tokenizer)
+    ids = generate_ids(loaded, lines, options_from(flags))
+    outputs = [loaded.decode(row) for row in ids]
     translating = loaded.kind == "encoder-decoder"
     for i, (line, out) in enumerate(zip(lines, outputs, strict=True)):
         if fmt == "jsonl":
-            click.echo(json.dumps({"input": line, "output": out}, ensure_ascii=False))
+            record = {"input": line, "output": out, "ids": ids[i]}
+            click.echo(json.dumps(record, ensure_ascii=False))
         elif translating:
             click.echo(out)
         else:

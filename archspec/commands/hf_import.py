@@ -17,7 +17,8 @@ def hf_import(path: str, out: str | None) -> None:
 
     A config field that changes the computation and has no recipe equivalent is an error
     naming it. The weights stay where they are: `archspec train RECIPE --init-from PATH`
-    loads them.
+    loads them. A folder with a tokenizer.json gives data.tokenizer {kind: file} naming it
+    by its absolute path, with the folder's special token ids.
 
     Example:
 
@@ -28,7 +29,7 @@ def hf_import(path: str, out: str | None) -> None:
     from archspec.analysis import count_parameters
     from archspec.interop.hf.folder import config_path, recipe_data, recipe_from
 
-    data = recipe_data(path)
+    data = recipe_data(path, tokenizer=True)  # data.tokenizer: the folder's, absolute
     n = count_parameters(recipe_from(path))
     header = [
         f"# Imported by `archspec import` from {config_path(path)}.",

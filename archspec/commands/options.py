@@ -50,6 +50,13 @@ device_option = click.option(
     help="Where the model runs: auto (a GPU when there is one), cpu, cuda, cuda:N or mps.",
 )
 
+tokenizer_option = click.option(
+    "--tokenizer",
+    type=click.Path(dir_okay=False),
+    help="A tokenizer.json for a Hugging Face model folder that has none (default: the "
+    "folder's own).",
+)
+
 dpi_option = click.option("--dpi", type=click.IntRange(min=20), default=100, show_default=True)
 
 

@@ -51,6 +51,8 @@ def validate(recipes: tuple[str, ...], overrides: tuple[str, ...]) -> None:
             continue
         n = count_parameters(recipe)
         note = assumption_note(recipe)  # vocab_size: auto without a trained tokenizer
+        if recipe.data is not None and recipe.data.source is None:  # an imported model's
+            note = "no data.source: a recipe extending this one gives what train reads"
         click.echo(
             f"{path}: ok, {recipe.model.kind}, {n:,} parameters" + (f" ({note})" * bool(note))
         )

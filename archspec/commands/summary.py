@@ -34,6 +34,7 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     from archspec.build import build_model
     from archspec.commands.recipes import load_noting
     from archspec.limits import check_fits
+    from archspec.spec.vocab import assumption_note
 
     spec = load_noting(recipe, overrides)
     check_fits(spec, "meta", f"{recipe}: summary")
@@ -47,6 +48,9 @@ def summary(recipe: str, overrides: tuple[str, ...], depth: int) -> None:
     checkpointing = checkpointing_line(spec)
     if checkpointing:
         console.print(checkpointing)
+    note = assumption_note(spec)  # vocab_size: auto counted without a trained tokenizer
+    if note:
+        console.print(note)
 
 
 def module_tree(model: nn.Module, depth: int) -> Tree:

@@ -32,6 +32,13 @@ class Dims:
     """Biases in projections and norms (never on the output projection)."""
     attention_dropout: float = 0.0
     residual_dropout: float = 0.0
+    kv_heads: int | None = None
+    """Key/value heads of attention (grouped-query attention); None: as many as `heads`."""
+
+    @property
+    def key_heads(self) -> int:
+        """G: the resolved number of key/value heads."""
+        return self.heads if self.kv_heads is None else self.kv_heads
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,9 @@ class Cost:
     """Values a key/value cache keeps per token (attention only)."""
     explicit_scores: bool = False
     """A position hook that needs the T x S attention weights materialised (no fused kernel)."""
+    rotates: bool = False
+    """A position hook that hands attention new q and k tensors (rotary), counted in its own
+    values: the core then keeps those, not the projection's (or the q/k norms') outputs."""
 
 
 def linear(name: str, d_in: int, d_out: int, bias: bool) -> dict[str, Shape]:

@@ -51,7 +51,10 @@ class BatchPlan:
     ) -> None:
         if not 0 <= rank < world_size:
             raise ValueError(f"rank {rank} outside world size {world_size}")
-        self.lengths = lengths.to(torch.long)
+        # Fixed-size batches need only the count: keep the dataset's own tensor (int32 for a
+        # prepared corpus) rather than a second, int64 copy of millions of lengths.
+        tokens = isinstance(batching, TokensBatching)
+        self.lengths = lengths.to(torch.long) if tokens else lengths
         self.batching = batching
         self.shuffle = shuffle
         self.seed = seed

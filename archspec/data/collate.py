@@ -4,7 +4,8 @@ Shapes: B examples, S source length, T (target) length, all after padding to the
 example in the batch. Padding masks are bool and True exactly at padding. Targets that have
 nothing to predict (padding, prompts, unmasked positions) are IGNORE (-100), the default
 `ignore_index` of torch's cross-entropy; `tgt_out` of a pair keeps <pad> (0) instead and
-comes with `tgt_pad`.
+comes with `tgt_pad`. The special ids are the tokenizer's (Specials; archspec's own by
+default).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import torch
 from torch import Tensor
 
 from archspec.components.objective.masked_lm import MaskedLMObjective
+from archspec.components.tokenizer.base import ARCHSPEC, Specials
 from archspec.data.batching import mix_seed
-from archspec.data.tokenizers import BOS, EOS, MASK, PAD
+from archspec.data.tokenizers import MASK, PAD
 
 IGNORE = -100
 """Target value of positions that are not predicted."""
@@ -38,12 +40,15 @@ def _index(items: list[Item]) -> Tensor:
     return torch.tensor([it["index"] for it in items], dtype=torch.long)  # (B,)
 
 
-def collate_pairs(items: list[Item]) -> Batch:
-    """src, src_pad (B, S); tgt_in = <bos> y, tgt_out = y <eos>, tgt_pad (B, T); index (B,)."""
-    src = pad([it["src"] for it in items], PAD)  # (B, S)
-    bos, eos = torch.tensor([BOS]), torch.tensor([EOS])
-    tgt_in = pad([torch.cat([bos, it["tgt"]]) for it in items], PAD)  # (B, T)
-    tgt_out = pad([torch.cat([it["tgt"], eos]) for it in items], PAD)  # (B, T)
+def collate_pairs(items: list[Item], specials: Specials = ARCHSPEC) -> Batch:
+    """src, src_pad (B, S); tgt_in = <bos> y, tgt_out = y <eos>, tgt_pad (B, T); index (B,)
+    (<bos>: the tokenizer's decoder start, e.g. T5's <pad>)."""
+    start = specials.need("decoder_start", "an encoder-decoder's first decoder input")
+    end = specials.need("eos", "the end of every target")
+    src = pad([it["src"] for it in items], specials.pad)  # (B, S)
+    bos, eos = torch.tensor([start]), torch.tensor([end])
+    tgt_in = pad([torch.cat([bos, it["tgt"]]) for it in items], specials.pad)  # (B, T)
+    tgt_out = pad([torch.cat([it["tgt"], eos]) for it in items], specials.pad)  # (B, T)
     lengths = torch.tensor([len(it["tgt"]) + 1 for it in items])  # (B,)
     tgt_pad = torch.arange(tgt_in.shape[1]) >= lengths[:, None]  # (B, T)
     src_lengths = torch.tensor([len(it["src"]) for it in items])
@@ -118,6 +123,8 @@ class MaskTokens:
     rates: MaskedLMObjective = MaskedLMObjective()
     """The objective's mask_prob, replace_mask and replace_random, as the recipe gives them."""
     rank: int = 0
+    mask_id: int = MASK
+    """The tokenizer's mask token."""
 
     def __call__(self, batch: Batch, epoch: int, step: int) -> Batch:
         g = torch.Generator().manual_seed(mix_seed(self.seed, self.rank, epoch, step))
@@ -128,7 +135,7 @@ class MaskTokens:
         to_mask = chosen & (roll < r.replace_mask)
         to_random = chosen & (roll >= r.replace_mask) & (roll < r.replace_mask + r.replace_random)
         randoms = torch.randint(self.first_ordinary, self.vocab_size, tokens.shape, generator=g)
-        corrupted = torch.where(to_mask, torch.full_like(tokens, MASK), tokens)
+        corrupted = torch.where(to_mask, torch.full_like(tokens, self.mask_id), tokens)
         corrupted = torch.where(to_random, randoms, corrupted)
         targets = torch.where(chosen, tokens, torch.full_like(tokens, IGNORE))
         return {**batch, "tokens": corrupted, "targets": targets}

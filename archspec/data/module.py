@@ -17,11 +17,11 @@ from typing import Any
 import lightning as L
 from tokenizers import Tokenizer
 
+from archspec.components.tokenizer.base import Specials
 from archspec.data import tokenizers as tk
 from archspec.data.batching import BatchPlan, mix_seed
 from archspec.data.loader import BatchLoader
 from archspec.data.prepare import Prepared
-from archspec.spec.data import SPECIAL_TOKENS
 from archspec.spec.objective import objective_impl
 
 
@@ -55,13 +55,6 @@ class ArchspecDataModule(L.LightningDataModule):
     `val_references[i]` for BLEU.
     """
 
-    pad_id = tk.PAD
-    unk_id = tk.UNK
-    bos_id = tk.BOS
-    eos_id = tk.EOS
-    mask_id = tk.MASK
-    num_special = len(SPECIAL_TOKENS)
-
     def __init__(self, prepared: Prepared, objective: Any, data: Any):
         super().__init__()
         self.prepared = prepared
@@ -72,6 +65,41 @@ class ArchspecDataModule(L.LightningDataModule):
         self._pending_state: dict[str, int] | None = None
 
     # --- what the model and the objective need ------------------------------------------
+
+    @property
+    def specials(self) -> Specials:
+        """The tokenizer's special ids (archspec's 0-4, or a named tokenizer.json's)."""
+        return self.prepared.specials
+
+    @property
+    def pad_id(self) -> int:
+        return self.specials.pad
+
+    @property
+    def unk_id(self) -> int | None:
+        return self.specials.unk
+
+    @property
+    def bos_id(self) -> int | None:
+        return self.specials.bos
+
+    @property
+    def eos_id(self) -> int | None:
+        return self.specials.eos
+
+    @property
+    def mask_id(self) -> int | None:
+        return self.specials.mask
+
+    @property
+    def decoder_start_id(self) -> int | None:
+        return self.specials.decoder_start
+
+    @property
+    def num_special(self) -> int:
+        """Special tokens the vocabulary holds."""
+        added = self.source_tokenizer.get_added_tokens_decoder().values()
+        return sum(bool(t.special) for t in added)
 
     @property
     def source_tokenizer(self) -> Tokenizer:
@@ -132,7 +160,7 @@ class ArchspecDataModule(L.LightningDataModule):
     def decode(self, ids: Sequence[int], side: str = "target") -> str:
         """Text of ids, stopping at <eos> and dropping <pad>/<bos>/<mask>."""
         tok = self.target_tokenizer if side == "target" else self.source_tokenizer
-        return tk.decode(tok, ids)
+        return tk.decode(tok, ids, self.specials)
 
     # --- loaders -------------------------------------------------------------------------------
 
@@ -150,11 +178,13 @@ class ArchspecDataModule(L.LightningDataModule):
         )
         objective = objective_impl(self.objective)
         seed = mix_seed(self.data.seed, ("train", "val", "test").index(split))  # one per split
-        transform = objective.batch_transform(self.objective, self.vocab_size, seed, rank)
+        transform = objective.batch_transform(
+            self.objective, self.vocab_size, seed, rank, self.specials
+        )
         return BatchLoader(
             dataset,
             plan,
-            objective.collate(),
+            objective.collate(self.specials),
             transform=transform,
             num_workers=self.data.num_workers,
             train=train,

@@ -18,6 +18,7 @@ from tokenizers import Tokenizer
 
 from archspec.components.registry import impl_of
 from archspec.components.source.base import SourceImpl
+from archspec.components.tokenizer.base import ARCHSPEC, Specials, TokenizerImpl
 from archspec.data import tokenizers as tk
 from archspec.data.datasets import Chunks, Examples, fit_lengths
 from archspec.data.readers import Row
@@ -45,6 +46,8 @@ class Prepared:
     for prepared chunked text only the first lines of each split (the sample prompt)."""
     note: str = ""
     """Where the data came from when it was not read into memory (the training header)."""
+    specials: Specials = ARCHSPEC
+    """The tokenizer's special ids (archspec's own, or a named file's)."""
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Encoding:
     max_len: int
     paired: bool
     """The rows are (x, y) pairs of texts."""
+    specials: Specials = ARCHSPEC
+    """The tokenizer's special ids (what objectives put around each example)."""
 
     def firsts(self) -> list[list[int]]:
         """Token ids of every row's first field (source text, text or line)."""
@@ -90,23 +95,32 @@ def prepare(recipe: Any, run_dir: Path, recipe_dir: Path | None) -> Prepared:
             "data: {source: {kind: text, path: data/shakespeare/train.txt}}"
         )
     objective = objective_impl(recipe.objective)
+    if data.source is None:
+        raise ArchspecError(
+            "data.source: the recipe names a tokenizer but no examples to train on; add "
+            "data.source, e.g. in a recipe that extends this one: "
+            "data: {source: {kind: text, path: train.txt}}"
+        )
     if not reads(recipe.objective.kind, data.source.kind):  # validate says so; a copy may not
         raise ArchspecError(
             f"data.source.kind: objective {recipe.objective.kind} reads "
             f"{' or '.join(objective.source_kinds)} data, not '{data.source.kind}'"
         )
     raw = read_splits(data, recipe_dir)
-    src_tok, tgt_tok = _tokenizers(recipe, raw["train"], Path(run_dir))
+    src_tok, tgt_tok = _tokenizers(recipe, raw["train"], Path(run_dir), recipe_dir)
+    specials = tk.specials_of(data.tokenizer, src_tok)
     labels = objective.labels(data, raw)
     source = impl_of(data.source, SourceImpl)
     datasets: dict[str, Examples | Chunks] = {}
     for split, rows in raw.items():
-        enc = Encoding(data, rows, src_tok, tgt_tok, labels, recipe.model.max_len, source.paired)
+        enc = Encoding(
+            data, rows, src_tok, tgt_tok, labels, recipe.model.max_len, source.paired, specials
+        )
         if source.chunked(data.source):
             datasets[split] = _chunks(enc, split, objective.chunk_overlap)
         else:
             datasets[split] = objective.examples(enc)
-    return Prepared(datasets, src_tok, tgt_tok, labels, raw)
+    return Prepared(datasets, src_tok, tgt_tok, labels, raw, specials=specials)
 
 
 def _chunks(enc: Encoding, split: str, overlap: int) -> Chunks:
@@ -118,8 +132,11 @@ def _chunks(enc: Encoding, split: str, overlap: int) -> Chunks:
 # --- tokenizers -----------------------------------------------------------------------------
 
 
-def _tokenizers(recipe: Any, train: list[Row], run_dir: Path) -> tuple[Tokenizer, Tokenizer]:
-    """(source, target) tokenizers, loaded from run_dir if saved there, else trained and saved."""
+def _tokenizers(
+    recipe: Any, train: list[Row], run_dir: Path, recipe_dir: Path | None = None
+) -> tuple[Tokenizer, Tokenizer]:
+    """(source, target) tokenizers, loaded from run_dir if saved there, else the one the recipe
+    names (copied there) or trained and saved."""
     data: DataSpec = recipe.data
     vocab = recipe.model.vocab_size
     both_sides = objective_impl(recipe.objective).both_sides
@@ -142,8 +159,28 @@ def _tokenizers(recipe: Any, train: list[Row], run_dir: Path) -> tuple[Tokenizer
     texts = [r.first for r in train]
     if both_sides:
         texts += [r.second for r in train]
+    if data.tokenizer is not None and not impl_of(data.tokenizer, TokenizerImpl).trained:
+        return (tok := _given(data, run_dir / "tokenizer.json", vocab, recipe_dir)), tok
     tok = _tokenizer(data, run_dir / "tokenizer.json", vocab, texts, "model.vocab_size")
     return tok, tok
+
+
+def _given(data: DataSpec, path: Path, vocab_size: int, recipe_dir: Path | None) -> Tokenizer:
+    """The tokenizer the recipe names (data.tokenizer kind file): the run directory's copy
+    when there is one (resume, eval), else the named file, copied there; refused when the
+    model's vocabulary does not hold it."""
+    named = tk.given_tokenizer(data.tokenizer, recipe_dir) if not path.exists() else None
+    tok = named if named is not None else tk.load_tokenizer(path, None)
+    where = getattr(data.tokenizer, "path", "") if named is not None else str(path)
+    if tok.get_vocab_size() > vocab_size:
+        raise ArchspecError(
+            f"{where} has {tok.get_vocab_size()} tokens but model.vocab_size is {vocab_size}: "
+            "the model has no embedding for the tokens above it; use the model's own "
+            "tokenizer or raise model.vocab_size"
+        )
+    if not path.exists():
+        tk.save_tokenizer(tok, path)
+    return tok
 
 
 def _tokenizer(
@@ -157,7 +194,8 @@ def _tokenizer(
                 f"{knob} to at least {tok.get_vocab_size()} or use a new run directory"
             )
         return tok
-    fixed = impl_of(data.source, SourceImpl).fixed_tokenizer(data.source)
+    source: Any = data.source  # prepare() refused a recipe without one
+    fixed = impl_of(source, SourceImpl).fixed_tokenizer(source)
     tok = (
         fixed if fixed is not None else tk.train_tokenizer(data.tokenizer, texts, vocab_size, knob)
     )

@@ -89,10 +89,12 @@ def load(recipe: Any, folder: Path, manifest: dict[str, Any], run_dir: Path, not
         else:
             datasets[split] = shards.PreparedExamples(folder, split, entry, dtype)
             raw[split] = _raw_rows(folder / f"{split}.raw.jsonl")
-    return Prepared(datasets, source, target, manifest.get("labels"), raw, note=note)
+    specials = tk.specials_of(recipe.data.tokenizer, source)
+    labels = manifest.get("labels")
+    return Prepared(datasets, source, target, labels, raw, note=note, specials=specials)
 
 
-def _tokenizer(path: Path, in_run: Path, kind: str) -> Any:
+def _tokenizer(path: Path, in_run: Path, kind: str | None) -> Any:
     if not path.exists():
         raise ArchspecError(f"{path}: missing from the prepared data; run `archspec prepare` again")
     tok = tk.load_tokenizer(path, kind)
@@ -133,7 +135,7 @@ def read_data(recipe: Any, run_dir: Path, recipe_dir: Path | None, folder: Path 
     from archspec.data.prepare import prepare
     from archspec.data.writer import prepare_folder, streamable
 
-    if recipe.data is None:
+    if recipe.data is None or recipe.data.source is None:
         return prepare(recipe, run_dir, recipe_dir)  # says what is missing
     link = Path(run_dir) / LINK
     if folder is None and link.is_file():  # resume, eval: the folder the run trained from

@@ -27,7 +27,8 @@ Splits = dict[str, list[Row]]
 
 def read_splits(data: DataSpec, recipe_dir: Path | None) -> Splits:
     """Every split of the data, read and checked; a split the recipe does not ask for is absent."""
-    return impl_of(data.source, SourceImpl).read(data.source, data, recipe_dir)
+    source: Any = data.source  # prepare() refuses a recipe without one
+    return impl_of(source, SourceImpl).read(source, data, recipe_dir)
 
 
 def read_file_splits(kind: Any, source: Any, seed: int, recipe_dir: Path | None) -> Splits:

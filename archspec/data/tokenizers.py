@@ -6,7 +6,9 @@ recipe kind (char, word, bpe) is set up and trained is its component's
 (archspec/components/tokenizer/); `symbols` is the fixed whitespace-separated vocabulary of
 synthetic tasks (nothing is trained).
 
-Ids 0-4 are always <pad>, <unk>, <bos>, <eos>, <mask>.
+A tokenizer archspec trains has ids 0-4 as <pad>, <unk>, <bos>, <eos>, <mask> (ARCHSPEC); a
+`file` tokenizer (a published model's tokenizer.json) has its own. `specials_of` gives the ids
+of a loaded tokenizer, from its component; nothing else decides them.
 """
 
 from __future__ import annotations
@@ -21,11 +23,23 @@ from typing import Any
 from tokenizers import Tokenizer, models, pre_tokenizers
 
 from archspec.components.registry import impl_of
-from archspec.components.tokenizer.base import SPECIAL_TOKENS, TokenizerImpl
+from archspec.components.tokenizer.base import ARCHSPEC, SPECIAL_TOKENS, Specials, TokenizerImpl
 from archspec.errors import ArchspecError
 
 PAD, UNK, BOS, EOS, MASK = range(len(SPECIAL_TOKENS))
-"""The special token ids, identical in every archspec vocabulary."""
+"""The special token ids of every vocabulary archspec trains (ARCHSPEC); a named tokenizer's
+are in its Specials."""
+
+
+def specials_of(spec: Any, tok: Tokenizer) -> Specials:
+    """The special ids of `tok`, loaded or trained for tokenizer spec `spec` (None: the fixed
+    symbols of a synthetic task, which are archspec's)."""
+    return ARCHSPEC if spec is None else impl_of(spec, TokenizerImpl).specials(spec, tok)
+
+
+def given_tokenizer(spec: Any, recipe_dir: Path | None) -> Tokenizer | None:
+    """The tokenizer a recipe names instead of training one (data.tokenizer kind file)."""
+    return None if spec is None else impl_of(spec, TokenizerImpl).given(spec, recipe_dir)
 
 
 def train_tokenizer(
@@ -95,15 +109,16 @@ def save_tokenizer(tok: Tokenizer, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def load_tokenizer(path: Path, expected: str) -> Tokenizer:
+def load_tokenizer(path: Path, expected: str | None) -> Tokenizer:
     """Reload a saved tokenizer; `expected` is the kind the recipe asks for (char, word,
-    bpe or symbols), so that a run directory is never reused with another tokenizer."""
+    bpe or symbols; None: a named file, any kind), so that a run directory is never reused
+    with another tokenizer."""
     try:
         tok = Tokenizer.from_file(str(path))
     except Exception as err:  # tokenizers raises plain Exception on a bad file
         raise ArchspecError(f"{path}: not a tokenizer file ({err})") from None
     found = tokenizer_kind(tok)
-    if found != expected:
+    if expected is not None and found != expected:
         raise ArchspecError(
             f"{path} holds a {found} tokenizer but the recipe asks for {expected}; use a new run "
             "directory (or delete this file to train a new tokenizer)"
@@ -122,7 +137,7 @@ def tokenizer_kind(tok: Tokenizer) -> str:
     return f"{name} (lowercase)" if lower else name
 
 
-def expected_kind(spec: Any) -> str:
+def expected_kind(spec: Any) -> str | None:
     """The `tokenizer_kind` a tokenizer trained from `spec` has (None: synthetic symbols)."""
     return "symbols" if spec is None else impl_of(spec, TokenizerImpl).saved_kind(spec)
 
@@ -132,14 +147,16 @@ def encode(tok: Tokenizer, texts: Sequence[str]) -> list[list[int]]:
     return [e.ids for e in tok.encode_batch(list(texts), add_special_tokens=False)]
 
 
-def decode(tok: Tokenizer, ids: Iterable[int]) -> str:
-    """Text of a sequence of ids: stops at the first <eos>, drops <pad>, <bos> and <mask>,
-    and keeps <unk> visible (as the text '<unk>')."""
+def decode(tok: Tokenizer, ids: Iterable[int], specials: Specials = ARCHSPEC) -> str:
+    """Text of a sequence of ids: stops at the first eos; archspec's tokenizers drop <pad>,
+    <bos> and <mask> and keep <unk> visible (as the text '<unk>'), a named file drops every
+    special token (as Hugging Face's decode(skip_special_tokens=True))."""
+    dropped = () if specials.skip_special else (specials.pad, specials.bos, specials.mask)
     kept = []
     for i in ids:
         i = int(i)
-        if i == EOS:
+        if i == specials.eos:
             break
-        if i not in (PAD, BOS, MASK):
+        if i not in dropped:
             kept.append(i)
-    return tok.decode(kept, skip_special_tokens=False)
+    return tok.decode(kept, skip_special_tokens=specials.skip_special)

@@ -51,6 +51,8 @@ def prepare_folder(
     workers: int | None = None,
 ) -> bool:
     """Prepare `recipe`'s data into `out`; False when it was already there and up to date."""
+    if recipe.data is None or recipe.data.source is None:
+        raise ArchspecError("data.source: the recipe names no examples to prepare; add one")
     out = Path(out)
     fp = fingerprint(recipe, recipe_dir, shards.FORMAT)
     manifest = shards.read_manifest(out)
@@ -112,7 +114,8 @@ def _stream_text(
     if tok_path.exists() and "tokenizer.json" in done:
         tok = tk.load_tokenizer(tok_path, tk.expected_kind(recipe.data.tokenizer))
     else:
-        tok = _train_streamed(recipe, pieces["train"], report)
+        named = tk.given_tokenizer(recipe.data.tokenizer, recipe_dir)
+        tok = named if named is not None else _train_streamed(recipe, pieces["train"], report)
         tk.save_tokenizer(tok, tok_path)
         done = ["tokenizer.json"]
         _record(out, fp, done)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import torch
 from torch import Tensor
 
-from archspec.data.tokenizers import BOS, EOS, PAD
+from archspec.components.tokenizer.base import ARCHSPEC, Specials
 from archspec.decoding.beam import beam_search
 from archspec.decoding.greedy import greedy
 from archspec.decoding.loop import pad_rows
@@ -78,14 +78,21 @@ class DecodeOptions:
 
 
 def decode_batch(
-    session, first: Tensor, max_new: int | Sequence[int], options: DecodeOptions, method: str
+    session,
+    first: Tensor,
+    max_new: int | Sequence[int],
+    options: DecodeOptions,
+    method: str,
+    eos: int | None = ARCHSPEC.eos,
 ) -> list[list[int]]:
-    """New tokens of every row of `first` by `method` (greedy, beam or sample)."""
+    """New tokens of every row of `first` by `method` (greedy, beam or sample), stopping at
+    `eos` (the tokenizer's)."""
     if method == "greedy":
-        return greedy(session, first, max_new, EOS)
+        return greedy(session, first, max_new, eos)
     if method == "beam":
+        end = -1 if eos is None else eos  # no eos token: every beam runs to max_new
         found = beam_search(
-            session, first, max_new, EOS, beam=options.beam_size, alpha=options.alpha
+            session, first, max_new, end, beam=options.beam_size, alpha=options.alpha
         )
         return [hyps[0].tokens if hyps else [] for hyps in found]
     if method == "sample":
@@ -94,7 +101,7 @@ def decode_batch(
             session,
             first,
             max_new,
-            EOS,
+            eos,
             temperature=options.temperature,
             top_k=options.top_k,
             top_p=options.top_p,
@@ -105,15 +112,21 @@ def decode_batch(
 
 @torch.no_grad()
 def translate_ids(
-    model: Any, src: Tensor, src_pad: Tensor | None, options: DecodeOptions, method: str
+    model: Any,
+    src: Tensor,
+    src_pad: Tensor | None,
+    options: DecodeOptions,
+    method: str,
+    specials: Specials = ARCHSPEC,
 ) -> list[list[int]]:
     """Translate a padded batch src (B, S): every row may take its length + max_extra tokens
-    (and no more than the model's max_len leaves after <bos>)."""
+    (and no more than the model's max_len leaves after <bos>, the tokenizer's decoder start)."""
     lengths = (~src_pad).sum(1).tolist() if src_pad is not None else [src.size(1)] * src.size(0)
     limits = [max(1, min(n + options.max_extra, model.max_len - 1)) for n in lengths]
     session = Seq2SeqSession(model, src, src_pad, use_cache=options.use_cache)
-    first = torch.full((src.size(0), 1), BOS, dtype=torch.long, device=src.device)  # (B, 1)
-    return decode_batch(session, first, limits, options, method)
+    start = specials.need("decoder_start", "translation (the first decoder input)")
+    first = torch.full((src.size(0), 1), start, dtype=torch.long, device=src.device)  # (B, 1)
+    return decode_batch(session, first, limits, options, method, specials.eos)
 
 
 def generate(
@@ -145,7 +158,7 @@ def generate_ids(run: Any, texts: Sequence[str], options: DecodeOptions) -> list
 
 def _translate(run: Any, texts: list[str], options: DecodeOptions, method: str) -> list[list[int]]:
     model, device = run.model, run.device
-    ids = run.encode(texts, "source")
+    ids = [run.specials.wrap(s) if s else [] for s in run.encode(texts, "source")]  # as trained
     for i, seq in enumerate(ids):
         if len(seq) > model.max_len:
             raise ArchspecError(
@@ -156,24 +169,24 @@ def _translate(run: Any, texts: list[str], options: DecodeOptions, method: str) 
     order = sorted((i for i, s in enumerate(ids) if s), key=lambda i: -len(ids[i]))
     for start in range(0, len(order), options.batch_size):
         rows = order[start : start + options.batch_size]
-        src = pad_rows([ids[i] for i in rows], PAD, device)  # (B, S)
+        src = pad_rows([ids[i] for i in rows], run.specials.pad, device)  # (B, S)
         lengths = torch.tensor([len(ids[i]) for i in rows], device=device)
         src_pad = torch.arange(src.size(1), device=device)[None, :] >= lengths[:, None]  # (B, S)
-        found = translate_ids(model, src, src_pad, options, method)
+        found = translate_ids(model, src, src_pad, options, method, run.specials)
         for i, tokens in zip(rows, found, strict=True):
             out[i] = tokens
     return out
 
 
-def leading_ids(recipe: Any) -> list[int]:
+def leading_ids(recipe: Any, specials: Specials = ARCHSPEC) -> list[int]:
     """What the model saw before each training text (its objective's `leading_ids` hook, e.g.
     <bos> for a language model trained on lines, nothing for text chunks)."""
-    return objective_impl(recipe.objective).leading_ids(recipe.objective, recipe.data)
+    return objective_impl(recipe.objective).leading_ids(recipe.objective, recipe.data, specials)
 
 
 def _continue(run: Any, texts: list[str], options: DecodeOptions, method: str) -> list[list[int]]:
     model, device = run.model, run.device
-    bos = leading_ids(run.recipe)
+    bos = leading_ids(run.recipe, run.specials)
     prompts = [bos + seq for seq in run.encode(texts, "source")]
     empty = [i + 1 for i, p in enumerate(prompts) if not p]
     if empty:
@@ -190,7 +203,9 @@ def _continue(run: Any, texts: list[str], options: DecodeOptions, method: str) -
             rows = group[start : start + options.batch_size]
             first = torch.tensor([prompts[i] for i in rows], dtype=torch.long, device=device)
             session = DecoderSession(model, prompt_len=length, use_cache=options.use_cache)
-            found = decode_batch(session, first, options.max_new_tokens, options, method)
+            found = decode_batch(
+                session, first, options.max_new_tokens, options, method, run.specials.eos
+            )
             for i, tokens in zip(rows, found, strict=True):
                 out[i] = tokens
     return out

@@ -7,7 +7,8 @@ Every key below is always present (null where a side or a quantity does not appl
     same_architecture       true when every model.* field is equal (exit status 0)
     identical               true when every field is equal
     a, b                    {input, source (recipe | run | checkpoint), overrides, description,
-                             model_kind}
+                             model_kind, assumption (what the counts assume of a vocab_size
+                             auto, as `validate` says it; null when the size is known)}
     fields                  {architecture: [...], training: [...]}: one entry per field that
                             differs (every field with --all): {path, status (same | changed |
                             added | removed), a, b}; a value absent on one side is null there
@@ -34,6 +35,7 @@ from archspec.analysis.memory import VALUE_BYTES
 from archspec.diff.fields import ABSENT, FieldChange
 from archspec.diff.inputs import Side
 from archspec.diff.report import DiffReport, Pair
+from archspec.diff.sections import side_assumption
 
 FORMAT = "archspec-diff/1"
 COST_KEYS = (
@@ -99,6 +101,7 @@ def _side(side: Side) -> dict[str, Any]:
         "overrides": list(side.overrides),
         "description": side.recipe.description,
         "model_kind": side.recipe.model.kind,
+        "assumption": side_assumption(side),
     }
 
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from archspec.diff.report import DiffReport
-from archspec.diff.sections import Section, sections, side_line
+from archspec.diff.sections import Section, sections, side_assumption, side_line
 
 
 def render_markdown(report: DiffReport, show_all: bool = False) -> str:
     """The whole report as markdown text (ends with a newline)."""
-    lines = [
-        f"### archspec diff: `{report.a.label}` → `{report.b.label}`",
-        "",
-        f"- {_escape(side_line('A', report.a))}",
-        f"- {_escape(side_line('B', report.b))}",
-        "",
-        f"**{report.verdict}**",
-    ]
+    lines = [f"### archspec diff: `{report.a.label}` → `{report.b.label}`", ""]
+    for name, side in (("A", report.a), ("B", report.b)):
+        lines.append(f"- {_escape(side_line(name, side))}")
+        note = side_assumption(side)
+        if note:
+            lines.append(f"  - {_escape(note)}")
+    lines += ["", f"**{report.verdict}**"]
     for section in sections(report, show_all):
         lines += ["", f"#### {section.title}", ""]
         lines += _table(section) if section.rows else [f"_{section.empty}_"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from archspec.diff.report import DiffReport
-from archspec.diff.sections import Section, sections, side_line
+from archspec.diff.sections import Section, sections, side_assumption, side_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,8 +41,11 @@ def render_table(report: DiffReport, show_all: bool = False, console: Console | 
             console = Console(highlight=False, width=PIPE_WIDTH)
     with console.capture() as captured:
         console.print(Text("archspec diff", style="bold"))
-        console.print(Text(side_line("A", report.a)))
-        console.print(Text(side_line("B", report.b)))
+        for name, side in (("A", report.a), ("B", report.b)):
+            console.print(Text(side_line(name, side)))
+            note = side_assumption(side)
+            if note:
+                console.print(Text(f"   {note}", style="dim"))
         for section in sections(report, show_all):
             console.print()
             if section.rows:

@@ -13,6 +13,7 @@ from archspec.diff.fields import FieldChange, format_value
 from archspec.diff.inputs import Side
 from archspec.diff.report import DiffReport, Pair
 from archspec.diff.tree import ModuleChange
+from archspec.spec.vocab import assumption_note
 
 
 @dataclass
@@ -39,6 +40,11 @@ def side_line(name: str, side: Side) -> str:
     sets = "".join(f" --set {o}" for o in side.overrides)
     desc = f" — {side.recipe.description}" if side.recipe.description else ""
     return f"{name}: {side.label}{sets} ({side.source}, {side.recipe.model.kind}){desc}"
+
+
+def side_assumption(side: Side) -> str | None:
+    """What the counts of a side assume of a `vocab_size: auto`, as `validate` says it."""
+    return assumption_note(side.recipe)
 
 
 def sections(report: DiffReport, show_all: bool = False) -> list[Section]:

@@ -37,7 +37,7 @@ def eval_datamodule(run: Any, data: str | Path | None, seq_len: int | None = Non
         if not path.is_file():
             raise ArchspecError(f"{path}: no such file to evaluate on")
         recipe = recipe.model_copy(update={"data": _reading(recipe.data, path, run)})
-    dm = build_datamodule(recipe, run.run_dir)
+    dm = build_datamodule(recipe, getattr(run, "work_dir", None) or run.run_dir)
     if SPLIT not in dm.splits:
         raise ArchspecError(
             f"{run.run_dir}: the recipe has no validation split; give --data FILE to evaluate on"
@@ -47,7 +47,18 @@ def eval_datamodule(run: Any, data: str | Path | None, seq_len: int | None = Non
 
 def _reading(data: DataSpec, path: Path, run: Any) -> DataSpec:
     """data with FILE as both the training and the validation file (the training split is
-    read only because the pipeline always reads one; nothing is trained on it)."""
+    read only because the pipeline always reads one; nothing is trained on it). A recipe
+    without a source (an imported model folder's) reads FILE as the objective's first source
+    kind does (text: one example a line; pairs for an encoder-decoder)."""
+    if data.source is None:
+        from archspec.components.registry import entry
+        from archspec.spec.objective import objective_impl
+
+        name = objective_impl(run.recipe.objective).source_kinds[0]
+        extra = {"sequences": "lines"} if name == "text" else {}
+        spec_class: Any = entry("source", name).spec
+        spec = spec_class(path=str(path), val_path=str(path), **extra)
+        return data.model_copy(update={"source": spec})
     kind = impl_of(data.source, SourceImpl)
     source = kind.for_file(data.source, path, run.data_info.get("label_names"))
     if kind.fixed_vocabulary:  # the run's own vocabulary is not a recipe tokenizer kind
@@ -59,7 +70,7 @@ def _blocks(recipe: Any, seq_len: int, run: Any) -> DataSpec:
     """data with text cut into blocks of `seq_len` tokens, refused with what to do when the
     data is not cut into blocks or the model cannot take that many positions."""
     data = recipe.data
-    if not impl_of(data.source, SourceImpl).chunked(data.source):
+    if data.source is None or not impl_of(data.source, SourceImpl).chunked(data.source):
         raise ArchspecError(
             f"--seq-len {seq_len}: {run.run_dir}'s data are whole examples, not text cut into "
             "blocks; --seq-len applies to source {kind: text} (sequences: chunks) only"

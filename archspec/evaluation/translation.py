@@ -25,7 +25,12 @@ class TranslationScore:
 
     def batch(self, module: Any, batch: dict[str, Any]) -> None:
         found = translate_ids(
-            module.model, batch["src"], batch["src_pad"], self.options, self.method
+            module.model,
+            batch["src"],
+            batch["src_pad"],
+            self.options,
+            self.method,
+            self.run.specials,
         )
         for i, ids in zip(batch["index"].tolist(), found, strict=True):
             self.hyps[i] = self.run.decode(ids)

@@ -42,7 +42,7 @@ def export_hf(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state = family.weights_out(model.state_dict(), recipe.model)
-    tensors = {name: t.detach().cpu().contiguous() for name, t in state.items()}
+    tensors = _untied({name: t.detach().cpu().contiguous() for name, t in state.items()})
     save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
     config = {**config, "torch_dtype": "float32"}
     (out / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
@@ -50,4 +50,17 @@ def export_hf(
         shutil.copyfile(tokenizer, out / "tokenizer.json")
         tokenizer_config = {"tokenizer_class": "PreTrainedTokenizerFast"}
         (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2) + "\n")
+    return out
+
+
+def _untied(tensors: dict[str, Any]) -> dict[str, Any]:
+    """Each tied tensor once, under its first name (safetensors refuses tensors that share
+    memory; the HF class ties the other names again on loading, as save_pretrained's files)."""
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    out: dict[str, Any] = {}
+    for name, t in tensors.items():
+        key = (t.data_ptr(), tuple(t.shape))
+        if key not in seen:
+            seen.add(key)
+            out[name] = t
     return out

@@ -26,7 +26,9 @@ A positional scheme that acts inside attention does so through one `position` ho
 the attention weights); self-attention only. Without a hook (absolute schemes) attention runs
 SDPA with no mask or is_causal, its fastest kernels; with G < H SDPA shares each K/V head itself
 (enable_gqa: on CPU in torch 2.13 1.06-1.2x faster to train than repeating K and V, and
-10-20x faster per decoding step), and only the explicit path repeats them.
+10-20x faster per decoding step), and only the explicit path repeats them. A stack's shared
+bias (ALiBi, T5) goes to torch's CPU flash kernel directly (archspec.nn.flash_bias): causal
+blocks skipped, and T5's bias gradient without the math path's T x S weights per layer.
 
 To look inside, `recorded` may be set to a list (archspec.nn.recording.record_attention): the
 attention weights [B, H, T, S] are then computed explicitly and appended to it. Otherwise the
@@ -41,6 +43,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from archspec.nn import flash_bias
 from archspec.nn.cache import LayerCache
 from archspec.nn.hooks import PositionHook
 from archspec.nn.masks import AttentionMask
@@ -208,8 +211,10 @@ class MultiHeadAttention(nn.Module):
                     scale=1.0,
                     enable_gqa=gqa,
                 )
-            blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
             shared = hook is not None and hook.shared_bias  # a shared bias is masked already
+            if shared and flash_bias.can_use(q, k, v, bias, p):  # CPU: causal blocks skipped
+                return flash_bias.biased_attention(q, k, v, bias, mask.is_causal)
+            blocked = mask.blocked(t, s, q.device)  # (B|1, 1, T, S), True = hidden, or None
             if blocked is not None and not shared:
                 bias = bias.masked_fill_(blocked, float("-inf"))  # (B, H, T, S)
             return F.scaled_dot_product_attention(

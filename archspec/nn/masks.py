@@ -46,6 +46,8 @@ class AttentionMask:
 
     def shared(self, key: Hashable, make: Callable[[], Tensor | None]) -> Tensor | None:
         """`make()`, computed once per AttentionMask (so once per stack forward) for `key`."""
+        if isinstance(key, tuple):  # symbolic lengths (torch.export) by their expression
+            key = tuple(str(k) if isinstance(k, torch.SymInt) else k for k in key)
         if key not in self._shared:
             self._shared[key] = make()
         return self._shared[key]

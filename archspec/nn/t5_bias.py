@@ -35,10 +35,26 @@ def t5_buckets(distance: Tensor, *, causal: bool, buckets: int, max_distance: in
         offset = (distance > 0).long() * n  # keys after the query use the upper half
         away = distance.abs()
     exact = n // 2
-    # log-spaced: exact + (N' - exact) * log(away / exact) / log(max_distance / exact)
-    ratio = torch.log(away.clamp(min=1).double() / exact) / math.log(max_distance / exact)
-    far = (exact + (ratio * (n - exact)).long()).clamp(max=n - 1)
+    starts = torch.tensor(_log_bucket_starts(n, exact, max_distance), device=away.device)
+    far = exact + (away[..., None] >= starts).sum(-1)  # the log-spaced buckets away reaches
     return offset + torch.where(away < exact, away, far)
+
+
+def _log_bucket_starts(n: int, exact: int, max_distance: int) -> list[int]:
+    """The smallest distance of each log-spaced bucket exact + 1 .. n - 1, from T5's formula
+    bucket(d) = min(n - 1, exact + floor((n - exact) log(d / exact) / log(max_distance / exact))).
+    Found here in Python so that a graph compares integers only: an exported log (ONNX) may
+    round a distance on a bucket boundary (8 with exact 4, max_distance 16) into the bucket
+    below."""
+    if max_distance <= exact:  # no room for a log scale: every far distance in the last bucket
+        return [exact] * (n - 1 - exact)
+    starts, d = [], exact
+    scale = math.log(max_distance / exact)
+    for bucket in range(exact + 1, n):
+        while min(n - 1, exact + int(math.log(d / exact) / scale * (n - exact))) < bucket:
+            d += 1
+        starts.append(d)
+    return starts
 
 
 class T5RelativeBias(PositionHook):

@@ -23,7 +23,6 @@ from typing import Any
 
 import torch
 
-from archspec.data.tokenizers import BOS, EOS
 from archspec.errors import ArchspecError
 from archspec.pictures.figures import grid, heat_map, layout, panel_inches, token_label
 
@@ -69,8 +68,8 @@ def parse_indices(spec: str, count: int, what: str) -> list[int]:
     return list(dict.fromkeys(out))
 
 
-def _labels(tokenizer: Any, ids: Sequence[int]) -> list[str]:
-    names = {BOS: "<bos>", EOS: "<eos>"}
+def _labels(tokenizer: Any, ids: Sequence[int], specials: Any) -> list[str]:
+    names = {specials.decoder_start: "<bos>", specials.bos: "<bos>", specials.eos: "<eos>"}
     return [names.get(i) or token_label(tokenizer.decode([i])) for i in ids]
 
 
@@ -110,7 +109,8 @@ def attention_maps(
     stack = _stack_of(run, kind, stack)
     model, device = run.model.eval(), run.device
     src = run.encode([text], "source")[0]
-    src = leading_ids(run.recipe) + src
+    sp = run.specials
+    src = leading_ids(run.recipe, sp) + src
     if len(src) > model.max_len:
         raise ArchspecError(
             f"--text has {len(src)} tokens; this model reads at most {model.max_len}"
@@ -123,16 +123,16 @@ def attention_maps(
                 ids = generate_ids(run, [text], options or DecodeOptions())[0]
             else:
                 ids = run.encode([target], "target")[0]
-            y = [i for i in ids if i != EOS][: model.max_len - 1]
+            y = [i for i in ids if i != sp.eos][: model.max_len - 1]
             target_text = run.decode(y)
-            model(src_t, torch.tensor([[BOS, *y]], device=device))
+            model(src_t, torch.tensor([[sp.decoder_start, *y]], device=device))
             records = {k: v[-1:] for k, v in records.items()}  # the teacher-forced pass only
         else:
             model(src_t)
-    src_labels = _labels(run.source_tokenizer, src)
+    src_labels = _labels(run.source_tokenizer, src, sp)
     if run.kind == "encoder-decoder" and stack == "decoder":
-        tgt_in = _labels(run.target_tokenizer, [BOS, *y])
-        predicted = _labels(run.target_tokenizer, [*y, EOS])
+        tgt_in = _labels(run.target_tokenizer, [sp.decoder_start, *y], sp)
+        predicted = _labels(run.target_tokenizer, [*y, sp.eos], sp)
         queries, keys = (predicted, src_labels) if kind == "cross" else (tgt_in, tgt_in)
     else:
         queries, keys = src_labels, src_labels

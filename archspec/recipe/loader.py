@@ -20,6 +20,7 @@ from archspec.recipe.errors import RecipeError, describe
 from archspec.recipe.extends import read_recipe_file, resolve_extends
 from archspec.recipe.overrides import apply_overrides
 from archspec.recipe.render import render_validation_error
+from archspec.recipe.salvage import unreached_errors
 from archspec.recipe.schema import root_slot
 from archspec.recipe.source import DocPath, Location, SourceMap
 from archspec.spec import Recipe
@@ -97,8 +98,10 @@ def recipe_from_dict(data: dict[str, Any], source: str = "<dict>") -> Recipe:
 
 
 def validate_document(model: type[M], data: Any, sources: SourceMap, prefix: DocPath = ()) -> M:
-    """`model.model_validate(data)`, with every error rendered against `sources`."""
+    """`model.model_validate(data)`, with every error rendered against `sources`: the field
+    errors and the cross-field ones that do not depend on them, together."""
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise RecipeError(render_validation_error(err, model, sources, prefix)) from None
+        more = unreached_errors(model, data, err)
+        raise RecipeError(render_validation_error(err, model, sources, prefix, more)) from None

@@ -52,11 +52,15 @@ def render_validation_error(
     model: type[BaseModel],
     sources: SourceMap,
     prefix: DocPath = (),
+    more: list[ErrorDetails] | None = None,
 ) -> list[str]:
-    """One `file:line:col: dotted.path: message` line per problem, in file order."""
+    """One `file:line:col: dotted.path: message` line per problem, in file order; `more`:
+    errors found by another validation of the same document (archspec.recipe.salvage)."""
     found: list[Problem] = []
-    for e, loc in _without_union_noise(err, model):
+    for e, loc in _without_union_noise(err.errors(include_url=False), model):
         found += _render(e, loc, sources, prefix)
+    for e in more or []:
+        found += _render(e, clean_loc(model, e["loc"]), sources, prefix)
     found.sort(key=lambda p: (not p[0].is_file, p[0].file, p[0].line, p[0].col))
     lines = []
     for where, path, message in found:
@@ -67,13 +71,13 @@ def render_validation_error(
 
 
 def _without_union_noise(
-    err: ValidationError, model: type[BaseModel]
+    details: list[ErrorDetails], model: type[BaseModel]
 ) -> list[tuple[ErrorDetails, CleanLoc]]:
     """Pydantic tries every alternative of a plain union (`int | VocabPair`) and reports why
     each failed.  Keep what the user meant: the mapping alternative's errors for a mapping,
     else the scalar alternatives' (merged into one 'expected X or Y' when all are type errors).
     """
-    errors = [(e, clean_loc(model, e["loc"])) for e in err.errors(include_url=False)]
+    errors = [(e, clean_loc(model, e["loc"])) for e in details]
     groups: dict[DocPath, list[tuple[ErrorDetails, CleanLoc]]] = {}
     out: list[tuple[ErrorDetails, CleanLoc]] = []
     for e, loc in errors:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import typing
+from contextvars import ContextVar
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
+
+from archspec.spec.checks import FAILED, Issues, cross_check, run_checks
+
+__all__ = ["Issues", "Spec", "cross_check", "fill"]
+
+_DEPTH: ContextVar[int] = ContextVar("archspec_spec_depth", default=0)
+"""How many specs are being validated around the current one (0: it is the outermost)."""
 
 
 class Spec(BaseModel):
@@ -41,30 +49,28 @@ class Spec(BaseModel):
         }
         return {**data, **fixed} if fixed else data
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _derive_then_check(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """Fill derived values of every spec as it validates; the outermost spec then runs
+        the cross-field checks of its whole tree (archspec.spec.checks) and raises them all."""
+        depth = _DEPTH.get()
+        token = _DEPTH.set(depth + 1)
+        try:
+            spec = handler(data)
+        finally:
+            _DEPTH.reset(token)
+        spec._derive()
+        if depth == 0:
+            failed = (info.context or {}).get(FAILED, ())
+            run_checks(spec, failed).raise_if_any(declared=True)
+        return spec
 
-class Issues:
-    """Collects cross-field problems so that all of them are reported together.
-
-    Each issue is (relative location, message).  `raise_if_any` turns them into one
-    pydantic error of type ``cross_field`` whose context lists every issue; the recipe
-    error renderer expands it back into one located message per issue.
-    """
-
-    def __init__(self) -> None:
-        self.items: list[tuple[tuple[str | int, ...], str]] = []
-
-    def add(self, loc: tuple[str | int, ...] | str, message: str) -> None:
-        if isinstance(loc, str):
-            loc = tuple(loc.split("."))
-        self.items.append((loc, message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise PydanticCustomError(
-                "cross_field",
-                "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, msg in self.items),
-                {"issues": self.items},
-            )
+    def _derive(self) -> None:
+        """Fill derived fields (with `fill`) once the fields are valid; runs before any check,
+        never raises (a rule belongs in a `cross_check`)."""
 
 
 def _wants_tuple(annotation: Any) -> bool:

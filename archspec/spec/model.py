@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from archspec.components.attention import Attention as AttentionHooks
 from archspec.components.costs import Dims
@@ -14,7 +14,7 @@ from archspec.components.norm import block as blocks
 from archspec.components.norm.block import BlockSpec, SequentialBlock
 from archspec.components.positional import Positional as PositionalHooks
 from archspec.components.registry import entry, impl_of
-from archspec.spec.base import Issues, Spec, fill
+from archspec.spec.base import Issues, Spec, cross_check, fill
 from archspec.spec.parts import (
     Activation,
     AttentionSpec,
@@ -29,6 +29,10 @@ from archspec.spec.parts import (
     VocabPair,
 )
 from archspec.spec.vocab import VocabSize, VocabSizeOrPair
+
+CHECK_DIMS = ("d_model", "heads", "d_k", "d_v", "max_len")
+"""The model fields the components' `check` hooks read through Dims (d_ff, bias and dropout
+are for building only): a check is skipped when one of these failed validation."""
 
 
 class ModelCommon(Spec):
@@ -89,6 +93,7 @@ class ModelCommon(Spec):
             bias=self.bias,
             attention_dropout=self.dropout.attention,
             residual_dropout=self.dropout.residual,
+            kv_heads=getattr(self.attention, "kv_heads", None),
         )
 
     @property
@@ -112,32 +117,53 @@ class ModelCommon(Spec):
         """(name, stack) of every stack, in build order."""
         return [(n, getattr(self, n)) for n in ("encoder", "decoder") if hasattr(self, n)]
 
-    def _check_common(self, issues: Issues) -> None:
-        if self.d_k is None or self.d_v is None:
-            if self.d_model % self.heads:
-                divisors = [h for h in range(1, min(self.d_model, 64) + 1) if self.d_model % h == 0]
-                issues.add(
-                    "heads",
-                    f"{self.heads} heads do not divide d_model {self.d_model}; set d_k and d_v "
-                    f"explicitly or use heads in {divisors[-8:]}",
-                )
-            else:
-                if self.d_k is None:
-                    fill(self, "d_k", self.d_model // self.heads)
-                if self.d_v is None:
-                    fill(self, "d_v", self.d_model // self.heads)
-        dims = self._sizes(self.d_k or 0, self.d_v or 0)  # 0: unresolved, reported above
-        checks: list[Any] = [
-            impl_of(self.positional, PositionalHooks).check(self.positional, dims),
-            impl_of(self.attention, AttentionHooks).check(self.attention, dims),
-        ]
+    def _derive(self) -> None:
+        """d_k and d_v default to d_model / heads when heads divide d_model."""
+        if self.d_model % self.heads == 0:
+            for name in ("d_k", "d_v"):
+                if getattr(self, name) is None:
+                    fill(self, name, self.d_model // self.heads)
+
+    @cross_check("d_model", "heads", "d_k", "d_v")
+    def _heads_divide(self, issues: Issues) -> None:
+        if self.d_k is None or self.d_v is None:  # left unset by _derive: heads do not divide
+            divisors = [h for h in range(1, min(self.d_model, 64) + 1) if self.d_model % h == 0]
+            issues.add(
+                "heads",
+                f"{self.heads} heads do not divide d_model {self.d_model}; set d_k and d_v "
+                f"explicitly or use heads in {divisors[-8:]}",
+            )
+
+    def _check_dims(self) -> Dims:
+        """The sizes the components' checks read (CHECK_DIMS; 0 for an unresolved d_k or d_v,
+        which _heads_divide reports)."""
+        return self._sizes(self.d_k or 0, self.d_v or 0)
+
+    @cross_check("positional", *CHECK_DIMS)
+    def _positional_fits(self, issues: Issues) -> None:
+        hooks = impl_of(self.positional, PositionalHooks)
+        _add(issues, hooks.check(self.positional, self._check_dims()))
+
+    @cross_check("attention", *CHECK_DIMS)
+    def _attention_fits(self, issues: Issues) -> None:
+        hooks = impl_of(self.attention, AttentionHooks)
+        _add(issues, hooks.check(self.attention, self._check_dims()))
+
+    @cross_check("encoder.mask", "decoder.mask", *CHECK_DIMS)
+    def _masks_fit(self, issues: Issues) -> None:
         for name, stack in self.stacks():
-            checks.append(impl_of(stack.mask, MaskHooks).check(stack.mask, dims, (name, "mask")))
+            hooks = impl_of(stack.mask, MaskHooks)
+            _add(issues, hooks.check(stack.mask, self._check_dims(), (name, "mask")))
+
+    @cross_check("block", "norm.placement")
+    def _block_fits(self, issues: Issues) -> None:
         kind = type(self).model_fields["kind"].default
-        checks.append(blocks.check(self.block, kind, self.norm.placement))
-        for problems in checks:
-            for loc, message in problems:
-                issues.add(loc, message)
+        _add(issues, blocks.check(self.block, kind, self.norm.placement))
+
+
+def _add(issues: Issues, problems: list[Any]) -> None:
+    for loc, message in problems:
+        issues.add(loc, message)
 
 
 class EncoderDecoderModel(ModelCommon):
@@ -155,25 +181,28 @@ class EncoderDecoderModel(ModelCommon):
     vocab_size: VocabSizeOrPair = 37000
     """One shared vocabulary size, or {source: N, target: M}; auto (the default when the recipe
     has data): the trained tokenizer's size rounded up to a multiple of 64."""
-    tying: Literal["none", "decoder", "all"] = "none"
+    tying: Literal["none", "decoder", "all", "embeddings"] = "none"
     """none; decoder (target embedding = output projection); all (source, target and output share
-    one matrix: needs one vocabulary)."""
+    one matrix: needs one vocabulary); embeddings (source and target share one table, the output
+    projection is its own matrix, as T5 v1.1 / flan-t5 / mT5: needs one vocabulary)."""
     output_scale: float | Literal["d_model^-0.5"] = 1.0
     """Factor on the last hidden state before the output projection: T5 uses d_model^-0.5
     with its tied head (write it as the string d_model^-0.5, or give a number)."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> EncoderDecoderModel:
-        issues = Issues()
-        self._check_common(issues)
+    @cross_check("tying", "vocab_size")
+    def _tying_fits_vocab(self, issues: Issues) -> None:
         if self.tying == "all" and isinstance(self.vocab_size, VocabPair):
             issues.add(
                 "tying",
                 "'all' shares one matrix between source, target and output, so it needs one "
                 "vocabulary: set vocab_size to a single number or use tying 'decoder'",
             )
-        issues.raise_if_any()
-        return self
+        if self.tying == "embeddings" and isinstance(self.vocab_size, VocabPair):
+            issues.add(
+                "tying",
+                "'embeddings' shares one table between source and target, so it needs one "
+                "vocabulary: set vocab_size to a single number or use tying 'decoder'",
+            )
 
     @property
     def source_vocab(self) -> int:
@@ -206,13 +235,6 @@ class EncoderModel(ModelCommon):
     """BERT's pooler, tanh(W h_0 + b) over the first position's hidden state (D x D + D): the
     classification objective's `first` pooling reads it."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> EncoderModel:
-        issues = Issues()
-        self._check_common(issues)
-        issues.raise_if_any()
-        return self
-
     @property
     def source_vocab(self) -> int:
         return self.vocab_size
@@ -236,13 +258,6 @@ class DecoderModel(ModelCommon):
     output_scale: float | Literal["d_model^-0.5"] = 1.0
     """Factor on the last hidden state before the output projection: T5 uses d_model^-0.5
     with its tied head (write it as the string d_model^-0.5, or give a number)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> DecoderModel:
-        issues = Issues()
-        self._check_common(issues)
-        issues.raise_if_any()
-        return self
 
     @property
     def target_vocab(self) -> int:

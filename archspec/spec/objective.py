@@ -28,9 +28,11 @@ __all__ = [
     "MaskedLMObjective",
     "Objective",
     "Seq2SeqObjective",
-    "check_objective",
     "default_objective",
+    "objective_fits_model",
     "objective_impl",
+    "objective_logs_metric",
+    "objective_reads_source",
     "reads",
 ]
 
@@ -48,20 +50,29 @@ def default_objective(model_kind: str) -> Spec | None:
     return None
 
 
-def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
-    """The objective's contract with the rest of the recipe: the model kind, the data source
-    kind, and the checkpoint metric (which must be one the objective logs)."""
-    objective = recipe.objective
-    obj = objective_impl(objective)
-    name = f"'{objective.kind}'" + (f" (the default for {recipe.model.kind} models)" * defaulted)
+def _named(recipe: Any) -> str:
+    """How messages name the objective: "'causal-lm' (the default for decoder models)"."""
+    defaulted = "objective" not in recipe.model_fields_set
+    default = f" (the default for {recipe.model.kind} models)" * defaulted
+    return f"'{recipe.objective.kind}'{default}"
+
+
+def objective_fits_model(recipe: Any, issues: Issues) -> None:
+    """The objective trains the recipe's model kind (one of Recipe's checks)."""
+    obj = objective_impl(recipe.objective)
     if recipe.model.kind not in obj.model_kinds:
         fits = _accepting(recipe.model.kind)
         issues.add(
             "objective.kind",
-            f"{name} trains {' or '.join(obj.model_kinds)} models, but model.kind is "
+            f"{_named(recipe)} trains {' or '.join(obj.model_kinds)} models, but model.kind is "
             f"'{recipe.model.kind}'; use one of {', '.join(fits)}",
         )
-    source = recipe.data.source.kind if recipe.data is not None else None
+
+
+def objective_reads_source(recipe: Any, issues: Issues) -> None:
+    """The objective reads the recipe's kind of data source (one of Recipe's checks)."""
+    objective, obj = recipe.objective, objective_impl(recipe.objective)
+    source = getattr(getattr(recipe.data, "source", None), "kind", None)
     if source is not None and not reads(objective.kind, source):
         fits = [k for k in _accepting(recipe.model.kind) if reads(k, source)]
         hint = f"; use objective: {{kind: {fits[0]}}}" if fits else ""
@@ -71,14 +82,18 @@ def check_objective(recipe: Any, issues: Issues, defaulted: bool) -> None:
         accepted = [*obj.source_kinds, *extra]
         issues.add(
             ("data", "source", "kind"),
-            f"objective {name} reads {' or '.join(accepted)} data, not '{source}'{hint}",
+            f"objective {_named(recipe)} reads {' or '.join(accepted)} data, not '{source}'{hint}",
         )
+
+
+def objective_logs_metric(recipe: Any, issues: Issues) -> None:
+    """trainer.checkpoint_metric is a metric the objective logs (one of Recipe's checks)."""
     metric = recipe.trainer.checkpoint_metric
-    logged = obj.logged_metrics()
+    logged = objective_impl(recipe.objective).logged_metrics()
     if metric is not None and metric not in logged:
         issues.add(
             ("trainer", "checkpoint_metric"),
-            f"'{metric}' is not a metric {objective.kind} training logs"
+            f"'{metric}' is not a metric {recipe.objective.kind} training logs"
             f"{did_you_mean(metric, logged) or '; it logs ' + ', '.join(logged)}",
         )
 

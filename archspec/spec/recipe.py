@@ -6,10 +6,17 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from archspec.spec.base import Issues, Spec, fill
-from archspec.spec.data import DataSpec, check_data_fits_model
+from archspec.spec.base import Issues, Spec, cross_check, fill
+from archspec.spec.data import DataSpec, fill_from_model, seq_len_fits, vocabulary_fits
 from archspec.spec.model import ModelSpec
-from archspec.spec.objective import Objective, check_objective, default_objective, objective_impl
+from archspec.spec.objective import (
+    Objective,
+    default_objective,
+    objective_fits_model,
+    objective_impl,
+    objective_logs_metric,
+    objective_reads_source,
+)
 from archspec.spec.optim import NoamSchedule, OptimizerSpec, Schedule
 from archspec.spec.trainer import TrainerSpec
 
@@ -45,19 +52,15 @@ class Recipe(Spec):
             data = {k: v for k, v in data.items() if k != "objective"}  # null: the default
         return data
 
-    @model_validator(mode="after")
-    def _rules(self) -> Recipe:
-        issues = Issues()
-        defaulted = self.objective is None
-        if defaulted:
-            fill(self, "objective", default_objective(self.model.kind))
+    def _derive(self) -> None:
+        """The default objective, what the data takes from the model, and the checkpoint
+        metric and mode (the objective's when unset)."""
         if self.objective is None:
-            issues.add("objective", f"no objective trains {self.model.kind} models by default")
-            issues.raise_if_any()
-        check_objective(self, issues, defaulted)
+            fill(self, "objective", default_objective(self.model.kind))
         if self.data is not None:
-            check_data_fits_model(self.data, self.model, issues)
-        issues.raise_if_any()
+            fill_from_model(self.data, self.model)
+        if self.objective is None:
+            return  # no objective trains this model kind by default: _objective_known says so
         metric: str | None = self.trainer.checkpoint_metric
         mode: str | None = self.trainer.checkpoint_mode
         if metric is None:
@@ -65,4 +68,33 @@ class Recipe(Spec):
             mode = mode or default_mode
         update = {"checkpoint_metric": metric, "checkpoint_mode": mode or "min"}
         fill(self, "trainer", self.trainer.model_copy(update=update))
-        return self
+
+    @cross_check("objective", "model.kind")
+    def _objective_known(self, issues: Issues) -> None:
+        if self.objective is None:
+            issues.add("objective", f"no objective trains {self.model.kind} models by default")
+
+    @cross_check("objective", "model.kind")
+    def _objective_fits_model(self, issues: Issues) -> None:
+        if self.objective is not None:
+            objective_fits_model(self, issues)
+
+    @cross_check("objective", "model.kind", "data.source.kind")
+    def _objective_reads_source(self, issues: Issues) -> None:
+        if self.objective is not None:
+            objective_reads_source(self, issues)
+
+    @cross_check("objective", "trainer.checkpoint_metric")
+    def _objective_logs_metric(self, issues: Issues) -> None:
+        if self.objective is not None:
+            objective_logs_metric(self, issues)
+
+    @cross_check("data.seq_len", "data.source", "model.max_len")
+    def _seq_len_fits(self, issues: Issues) -> None:
+        if self.data is not None:
+            seq_len_fits(self.data, self.model, issues)
+
+    @cross_check("data.source", "data.tokenizer", "model.vocab_size")
+    def _vocabulary_fits(self, issues: Issues) -> None:
+        if self.data is not None:
+            vocabulary_fits(self.data, self.model, issues)

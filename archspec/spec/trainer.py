@@ -6,10 +6,10 @@ from __future__ import annotations
 import importlib.util
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from archspec.spec.base import Issues, Spec
+from archspec.spec.base import Issues, Spec, cross_check
 
 LOGGERS = ("csv", "tensorboard", "wandb", "mlflow")
 """Experiment trackers `trainer.loggers` may name (Lightning's loggers)."""
@@ -126,17 +126,20 @@ class TrainerSpec(Spec):
         """`--precision 32` reads as the integer 32: the same setting as '32'."""
         return str(value) if value in (32, 16) and not isinstance(value, bool) else value
 
-    @model_validator(mode="after")
-    def _rules(self) -> TrainerSpec:
-        issues = Issues()
+    @cross_check("strategy", "accelerator")
+    def _strategy_needs_gpus(self, issues: Issues) -> None:
         if self.strategy in ("fsdp", "deepspeed") and self.accelerator == "cpu":
             issues.add("strategy", f"{self.strategy} needs GPUs; on CPU use ddp")
+
+    @cross_check("devices")
+    def _devices_positive(self, issues: Issues) -> None:
         if isinstance(self.devices, int) and self.devices < 1:
             issues.add("devices", "must be at least 1 (or 'auto')")
+
+    @cross_check("loggers")
+    def _loggers_once(self, issues: Issues) -> None:
         if len(set(self.loggers)) != len(self.loggers):
             issues.add("loggers", f"names a logger twice: {list(self.loggers)}")
-        issues.raise_if_any()
-        return self
 
 
 def _every(choice: Any) -> int | None:

@@ -26,6 +26,7 @@ from archspec.atomic import read_json, write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.sweep.executors import DONE
 from archspec.sweep.expand import Plan, lookup
+from archspec.sweep.scoring import score_columns
 from archspec.sweep.spec import better
 from archspec.sweep.state import SweepDir
 
@@ -67,6 +68,7 @@ def plan_meta(plan: Plan) -> dict[str, Any]:
         "case_leaves": case_leaves,
         "shrink": spec.shrink.factor,
         "flops_seq_len": spec.flops_seq_len,
+        "eval_seq_len": spec.eval.seq_len if spec.eval is not None else [],
         "counts": plan.counts,
     }
 
@@ -91,6 +93,8 @@ def variant_rows(plan: Plan, root: Path | None = None) -> list[dict[str, Any]]:
             row[f"ref_{key}"] = value
         if where is not None:
             row.update(run_columns(where, v.name, spec.metrics.columns))
+            if spec.eval is not None:
+                row.update(score_columns(where, v.name, spec.eval.seq_len))
         rows.append(row)
     if where is not None:
         rank_rows(rows, spec.metrics.ranked_by, spec.metrics.mode or better(spec.metrics.ranked_by))

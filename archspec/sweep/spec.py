@@ -9,6 +9,7 @@ grid: {schedule.warmup: [2000, 4000]}     # dotted path -> values; the Cartesian
 random: {samples: 4, seed: 0, space: {model.dropout.residual: {kind: uniform, low: 0, high: 0.3}}}
 seeds: 2                                  # repeats per variant (trainer.seed, +1, ...)
 metrics: {report: [val_loss, val_bleu], rank: val_bleu}
+eval: {seq_len: [256]}                    # also score each at other lengths after training
 ```
 
 Every axis multiplies: variants = cases x grid points x random samples x seeds (an absent axis
@@ -24,9 +25,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from archspec.spec.base import Issues, Spec
+from archspec.spec.base import Issues, Spec, cross_check
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 """Case and sweep names become folder names: letters, digits, '.', '_' and '-'."""
@@ -52,10 +53,9 @@ class UniformSampler(Spec):
     high: float
     """Largest value."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> UniformSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
 class LogUniformSampler(Spec):
@@ -68,10 +68,9 @@ class LogUniformSampler(Spec):
     high: float = Field(gt=0)
     """Largest value."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> LogUniformSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
 class IntSampler(Spec):
@@ -85,17 +84,14 @@ class IntSampler(Spec):
     step: int = Field(1, ge=1)
     """Spacing of the allowed values, counted from low."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> IntSampler:
-        _check_range(self.low, self.high)
-        return self
+    @cross_check("low", "high")
+    def _rules(self, issues: Issues) -> None:
+        _check_range(self.low, self.high, issues)
 
 
-def _check_range(low: float, high: float) -> None:
+def _check_range(low: float, high: float, issues: Issues) -> None:
     if low >= high:
-        issues = Issues()
         issues.add("high", f"must be greater than low ({low}), found {high}")
-        issues.raise_if_any()
 
 
 Sampler = Annotated[
@@ -227,6 +223,17 @@ class RayExecutor(Spec):
     """Ray's runtime_env for the tasks, e.g. {env_vars: {HF_HOME: /data}} or a working_dir."""
 
 
+class EvalSpec(Spec):
+    """Score every variant again once it has trained, as `archspec eval RUN --seq-len N` does
+    (scoring.py): its validation split in blocks of each length, one column per length."""
+
+    seq_len: list[Annotated[int, Field(ge=2)]] = Field(min_length=1)
+    """Block lengths to score at, e.g. [256] for twice a training length of 128 (the length
+    extrapolation of Press et al. 2022); each at most model.max_len."""
+    checkpoint: Literal["best", "last"] = "best"
+    """Which checkpoint of each run is scored."""
+
+
 Executor = Annotated[LocalExecutor | SubmititExecutor | RayExecutor, Field(discriminator="kind")]
 """Where the variants run."""
 
@@ -259,6 +266,9 @@ class SweepSpec(Spec):
     """What the `reference:` numbers are called in the table (e.g. 'paper')."""
     flops_seq_len: int | None = Field(None, ge=1)
     """Sequence length for FLOPs per token (default: each variant's model.max_len)."""
+    eval: EvalSpec | None = None
+    """Score each finished variant at other sequence lengths after training ({seq_len: [256]});
+    the scores become columns of the table."""
     shrink: ShrinkSpec = ShrinkSpec()
     """A quick, small version of every variant (off unless factor > 1)."""
     executor: Executor = LocalExecutor()
@@ -272,9 +282,8 @@ class SweepSpec(Spec):
             return {k: ({} if v is None else v) for k, v in value.items()}
         return value
 
-    @model_validator(mode="after")
-    def _rules(self) -> SweepSpec:
-        issues = Issues()
+    @cross_check("name", "cases")
+    def _names(self, issues: Issues) -> None:
         if self.name is not None and not NAME.match(self.name):
             issues.add("name", f"'{self.name}' names a folder: use letters, digits, . _ -")
         for case in self.cases or {}:
@@ -284,6 +293,9 @@ class SweepSpec(Spec):
                 )
         if self.cases is not None and not self.cases:
             issues.add("cases", "no cases listed; remove `cases:` or list at least one")
+
+    @cross_check("grid", "seeds")
+    def _axes(self, issues: Issues) -> None:
         for path, values in self.grid.items():
             if not values:
                 issues.add(("grid", path), "a grid axis needs at least one value")
@@ -291,9 +303,10 @@ class SweepSpec(Spec):
             not self.seeds or len(set(self.seeds)) < len(self.seeds)
         ):
             issues.add("seeds", "list each seed once (at least one)")
+
+    @cross_check("grid", "random.space", "seeds")
+    def _overlaps(self, issues: Issues) -> None:
         _check_overlaps(self, issues)
-        issues.raise_if_any()
-        return self
 
     @property
     def seed_list(self) -> list[int] | None:

@@ -32,10 +32,13 @@ def plan_study(
 
 
 def untrainable(plan: Plan) -> str | None:
-    """Why the plan's variants cannot train (no `data:` section), or None when they can."""
+    """Why the plan's variants cannot train (no `data:` section) or be scored as `eval:`
+    asks, or None when they can."""
+    from archspec.sweep.scoring import eval_problem
+
     names = [v.name for v in plan.variants if v.recipe.data is None]
     if not names:
-        return None
+        return eval_problem(plan)
     return (
         f"{len(names)} of {len(plan.variants)} variants have no `data:` section, so "
         f"they cannot train (e.g. {names[0]}); give the base recipe one"
@@ -91,9 +94,23 @@ def run_study(
 
     executor, placement = make_executor(plan.sweep.spec.executor, root)
     outcome = run_sweep(plan, root, executor, placement, echo=echo, only=chosen)
+    if plan.sweep.spec.eval is not None and not outcome.interrupted:
+        _score(plan, root, outcome, echo)
     if plots:
         _plots(variant_rows(plan, root), plan_meta(plan), root)
     return outcome
+
+
+def _score(plan: Plan, root: Path, outcome: SweepRun, echo: Callable[[str], None]) -> None:
+    """The `eval:` scores of the finished variants (scoring.py); a variant whose scoring
+    failed counts as failed (the next run scores it again)."""
+    from archspec.sweep.results import write_results
+    from archspec.sweep.scoring import score_variants
+
+    finished = [n for n, s in outcome.statuses.items() if s == "finished"]
+    for name in score_variants(plan, root, finished, echo):
+        outcome.statuses[name] = "failed"
+    write_results(plan, root)
 
 
 def rebuild_report(root: Path, plots: bool) -> tuple[str, list[Path]]:

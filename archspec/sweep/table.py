@@ -4,8 +4,9 @@ only where it differs from the base (a blank cell means "as base").
 Columns: the varied settings (headed by `labels:`, where settings sharing a label merge when
 they agree in every row), parameters (and the full-size count when the sweep is shrunk), the
 reference's parameters and our residual, FLOPs per token, then every reported metric (final
-value; mean ± sd over seeds), the other reference numbers, wall time, rank and status.  The
-dry-run table is the same without the run columns.
+value; mean ± sd over seeds) and its `eval:` scores at other lengths ("val_loss @256"), the
+other reference numbers, wall time, rank and status.  The dry-run table is the same without the
+run columns.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import statistics
 from typing import Any
 
 from archspec.sweep.expand import short_names
+from archspec.sweep.scoring import table_columns
 
 MISSING = "—"
 
@@ -40,12 +42,13 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
     ref_keys = list(dict.fromkeys(k[4:] for r in rows for k in r if k.startswith("ref_")))
     ref_keys = [k for k in ref_keys if k != "parameters"]
     metrics = meta["metrics"]["columns"] if runs else []
+    scores = table_columns(metrics, meta.get("eval_seq_len") or []) if runs else []
 
     header = ["variant", *[c[0] for c in setting_cols], "params"]
     header += ["full-size params"] if shrink else []
     header += [f"{label} params", "residual"] if has_ref_params else []
     header += ["FLOPs/token"]
-    header += metrics + [f"{label} {k}" for k in ref_keys if runs]
+    header += metrics + [h for h, _ in scores] + [f"{label} {k}" for k in ref_keys if runs]
     show_status = runs and any(
         g[0].get("status") != "finished" or g[0].get("stopped_early") for g in groups
     )
@@ -76,6 +79,7 @@ def _table(rows: list[dict[str, Any]], meta: dict[str, Any], runs: bool) -> str:
         cells.append(count(first["flops_per_token"]))
         if runs:
             cells += [_metric(g, m) for m in metrics]
+            cells += [_metric(g, key, key) for _, key in scores]
             cells += [_number(first.get(f"ref_{k}")) for k in ref_keys]
             cells.append(_duration(g))
             ranks = [r["rank"] for r in g if r.get("rank") is not None]
@@ -156,8 +160,10 @@ def _setting_columns(meta: dict[str, Any], groups: list[list[dict[str, Any]]]):
     return out
 
 
-def _metric(group: list[dict[str, Any]], metric: str) -> str:
-    values = [r[f"final_{metric}"] for r in group if r.get(f"final_{metric}") is not None]
+def _metric(group: list[dict[str, Any]], metric: str, key: str | None = None) -> str:
+    """A metric's final value (key: another row key, e.g. a score), mean ± sd over seeds."""
+    key = key or f"final_{metric}"
+    values = [r[key] for r in group if r.get(key) is not None]
     if not values:
         return ""
     if len(values) == 1:

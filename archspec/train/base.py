@@ -56,7 +56,19 @@ class ArchspecModule(L.LightningModule):
         pads = [v for k, v in batch.items() if k.endswith("pad")]
         return int(sum((~p).sum() for p in pads)) if pads else int(batch["tokens"].numel())
 
+    def unused_parameters(self) -> list[torch.nn.Parameter]:
+        """Model parameters this objective's loss never reaches: the pooler, unless the
+        objective reads it (classification with pooling `first`)."""
+        pooler = getattr(self.model, "pooler", None)
+        return list(pooler.parameters()) if pooler is not None else []
+
     # -- Lightning hooks ---------------------------------------------------------------------
+    def setup(self, stage: str) -> None:
+        # Frozen, they stay in the checkpoint and the export, and DDP does not wait for
+        # gradients that never come (it raises on parameters the loss does not reach).
+        for p in self.unused_parameters():
+            p.requires_grad_(False)
+
     def training_step(self, batch: dict[str, Tensor], batch_idx: int) -> Tensor:
         out = self.compute(batch)
         self.log("loss", out.loss.detach(), prog_bar=True, batch_size=int(out.count))

@@ -27,8 +27,9 @@ def translate_for_bleu(
         src, src_pad = batch["src"][keep].to(device), batch["src_pad"][keep].to(device)
         max_new = min(int(src.size(1)) + max_extra, model.max_len - 1)
         out = greedy_translate(
-            model, src, src_pad, datamodule.bos_id, datamodule.eos_id, datamodule.pad_id, max_new
-        )
+            model, src, src_pad, datamodule.decoder_start_id, datamodule.eos_id,
+            datamodule.pad_id, max_new,
+        )  # fmt: skip
         hyps += [datamodule.decode(row.tolist()) for row in out]
         refs += [refs_all[int(i)] for i in batch["index"][keep]]
     return hyps, refs

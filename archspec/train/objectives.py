@@ -124,6 +124,9 @@ class ClassificationModule(ArchspecModule):
         )
         self.f1 = torchmetrics.classification.MulticlassF1Score(classes, average="macro")
 
+    def unused_parameters(self) -> list[nn.Parameter]:
+        return [] if self.objective.pooling == "first" else super().unused_parameters()
+
     def pool(self, hidden: Tensor, pad: Tensor) -> Tensor:  # (B, T, D), (B, T) -> (B, D)
         if self.objective.pooling == "first":  # through the model's pooler when it has one
             pooler = getattr(self.model, "pooler", None)

@@ -40,7 +40,11 @@ def with_absolute_data_paths(recipe: Recipe, recipe_dir: Path | None) -> Recipe:
     if recipe.data is None:
         return recipe
     data = recipe.model_dump(mode="json")
-    source = data["data"]["source"]
+    source = data["data"]["source"] or {}
+    named = data["data"]["tokenizer"] or {}  # a tokenizer.json the recipe names (kind file)
+    if isinstance(named.get("path"), str):
+        found, _ = find_data_file(named["path"], recipe_dir)
+        named["path"] = str(found.resolve()) if found is not None else named["path"]
     for key in FILE_FIELDS:
         if isinstance(source.get(key), str):
             found, _ = find_data_file(source[key], recipe_dir)

@@ -69,16 +69,15 @@ def test_scores_depend_on_the_distance_only_and_keys_may_have_fewer_heads() -> N
 def test_linear_scaling_divides_positions() -> None:
     q, k = _qk()
     scaled, _ = RotaryPositions(DK, 64, scale=4.0).rotate(q, k, 8)
-    plain = RotaryPositions(DK, 64)
-    cos, sin = plain.tables(0, 64)
     # position 8 + t under scaling 4 is angle (8 + t) / 4: rows at quarter positions
     angle = (
         (8 + torch.arange(T, dtype=torch.float64))[:, None]
         / 4
         * 10000.0 ** (-torch.arange(0, DK, 2, dtype=torch.float64) / DK)
     )
-    angle = torch.cat([angle, angle], -1)
-    want = q * angle.cos().float() + plain._partner(q) * angle.sin().float()
+    c, s = angle.cos().float(), angle.sin().float()  # (T, DK/2)
+    x1, x2 = q.chunk(2, dim=-1)  # halves: dim p pairs with p + DK/2
+    want = torch.cat([x1 * c - x2 * s, x1 * s + x2 * c], dim=-1)
     assert torch.allclose(scaled, want, atol=1e-5)
 
 
@@ -157,3 +156,37 @@ def test_interleaved_equals_hf_gpt_j() -> None:
     want = torch.cat([head, x[..., rotary_dim:]], dim=-1).transpose(1, 2)
     got, _ = RotaryPositions(rotary_dim, 64, pairing="interleaved").rotate(q, k, offset)
     assert torch.allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("pairing", ["halves", "interleaved"])
+@pytest.mark.parametrize("rotated", [DK, 4])
+def test_gradients_equal_those_of_the_written_out_rotation(pairing: str, rotated: int) -> None:
+    """The fast forms (a roll with the sign in the sine; complex pairs) differentiate like the
+    2x2 rotation written out, on q, k as strided views of a fused projection."""
+    torch.manual_seed(1)
+    fused = torch.randn(B, T, 3 * H * DK, requires_grad=True)  # [q | k | v], as attention's
+    q, k = (
+        fused[..., i * H * DK : (i + 1) * H * DK].view(B, T, H, DK).transpose(1, 2) for i in (0, 1)
+    )
+    got_q, got_k = RotaryPositions(rotated, 32, pairing=pairing).rotate(q, k, 2)
+    angle = (2 + torch.arange(T, dtype=torch.float64))[:, None] * 10000.0 ** (
+        -torch.arange(0, rotated, 2, dtype=torch.float64) / rotated
+    )
+    c, s = angle.cos().float(), angle.sin().float()  # (T, R/2)
+
+    def written_out(x: Tensor) -> Tensor:
+        head, tail = x[..., :rotated], x[..., rotated:]
+        if pairing == "halves":
+            x1, x2 = head.chunk(2, dim=-1)
+            turned = torch.cat([x1 * c - x2 * s, x1 * s + x2 * c], dim=-1)
+        else:
+            x1, x2 = head[..., 0::2], head[..., 1::2]
+            turned = torch.stack([x1 * c - x2 * s, x1 * s + x2 * c], dim=-1).flatten(-2)
+        return torch.cat([turned, tail], dim=-1)
+
+    want_q, want_k = written_out(q), written_out(k)
+    assert torch.allclose(got_q, want_q, atol=1e-5) and torch.allclose(got_k, want_k, atol=1e-5)
+    grad = torch.randn_like(got_q)
+    (ours,) = torch.autograd.grad((got_q * grad).sum() + got_k.sum(), fused)
+    (theirs,) = torch.autograd.grad((want_q * grad).sum() + want_k.sum(), fused)
+    assert torch.allclose(ours, theirs, atol=1e-5)

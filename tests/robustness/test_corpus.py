@@ -8,7 +8,8 @@ A case (one list item):
     latin1: [r.yaml]                      # files written as Latin-1 bytes (not UTF-8)
     args: [validate, r.yaml]              # the archspec command line
     status: 2                             # exit status (default 2)
-    match: 'model\\.heads: expected an integer'   # regex the output must contain
+    match: 'model\\.heads: expected an integer'   # regex the output must contain (or a list
+                                          #   of regexes: each must match, in that order)
     where: r.yaml                         # the output must name this file (default: the first
                                           #   file of `files` named in args); null: no file
     line: true                            # ...with a line number (default true for a file)
@@ -190,7 +191,12 @@ def test_case(case: dict[str, Any], tmp_path, monkeypatch, capsys, request) -> N
     assert status == case.get("status", 2), output[-3000:]
     for name in case.get("absent") or []:
         assert not (tmp_path / name).exists(), f"{name} was left behind"
-    assert re.search(case["match"], output), output[-3000:]
+    matches = case["match"] if isinstance(case["match"], list) else [case["match"]]
+    at = 0
+    for pattern in matches:  # every message, in the order listed (source order)
+        found = re.compile(pattern).search(output, at)
+        assert found, f"no {pattern!r} after position {at} in:\n{output[-3000:]}"
+        at = found.end()
     name = expected_file(case)
     if name is not None:
         assert name in output, output[-3000:]

@@ -7,10 +7,11 @@ import json
 
 import lightning as L
 import pytest
+import torch
 
 from archspec.data import build_datamodule
 from archspec.recipe import dump_recipe, load_recipe
-from archspec.train.objectives import CausalLMModule
+from archspec.train.objectives import CausalLMModule, module_class
 from tests.conftest import run_cli
 from tests.train.conftest import tiny
 
@@ -36,3 +37,41 @@ def test_two_process_ddp_on_cpu(tmp_path) -> None:
     trainer = L.Trainer(accelerator="cpu", devices=1, logger=False, enable_progress_bar=False)
     (metrics,) = trainer.validate(module, datamodule=dm, verbose=False)
     assert summary["final"]["val_loss"] == pytest.approx(metrics["val_loss"], rel=1e-5)
+
+
+@pytest.mark.slow  # two processes (~10 s); .ci/run runs it
+def test_ddp_with_a_pooler_the_objective_never_reads(tmp_path) -> None:
+    """A BERT-style encoder keeps its pooler (HF's BertModel has one) but masked-LM's loss never
+    reaches it; DDP raises on such parameters unless they are frozen. They stay in the
+    checkpoint, unchanged."""
+    recipe = tiny("masked-lm", model={"pooler": True}, trainer={"max_steps": 4, "val_every": 4})
+    path = tmp_path / "mlm.yaml"
+    path.write_text(dump_recipe(recipe))
+    run = tmp_path / "run"
+    args = ["--accelerator", "cpu", "--devices", "2", "--strategy", "ddp", "--run-dir", str(run)]
+    result = run_cli("train", str(path), *args, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    state = torch.load(run / "checkpoints/last.ckpt", map_location="cpu", weights_only=True)
+    assert any(k.startswith("model.pooler.") for k in state["state_dict"])
+
+
+@pytest.mark.parametrize(
+    ("objective", "pooling", "trained"),
+    [
+        ("masked-lm", None, False),
+        ("classification", "first", True),
+        ("classification", "mean", False),
+    ],
+)
+def test_the_pooler_is_trained_only_when_the_loss_reads_it(objective, pooling, trained) -> None:
+    recipe = tiny(objective, model={"pooler": True})
+    if pooling:
+        chosen = recipe.objective.model_copy(update={"pooling": pooling})
+        recipe = recipe.model_copy(update={"objective": chosen})
+    data = {"num_classes": 2} if objective == "classification" else {}
+    module = module_class(objective)(recipe.model_dump(mode="json"), data)
+    module.setup("fit")
+    pooler = module.model.pooler
+    assert all(p.requires_grad is trained for p in pooler.parameters())
+    others = [p for n, p in module.model.named_parameters() if not n.startswith("pooler.")]
+    assert others and all(p.requires_grad for p in others)

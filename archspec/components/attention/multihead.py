@@ -184,8 +184,11 @@ def _values(spec: MultiHeadSpec, dims: Dims, s: int, position: Cost | None) -> i
         stats = 2 if spec.qk_norm == "layernorm" else dk + 1  # mean, rstd | rstd, x * rstd
         if materialised:  # the norms' inputs keep the projection's output alive
             values += h * dk + g * (dk + dv) + (h + g) * stats
-        else:  # SDPA keeps the normed q, k; its output then has their [B, H, T, Dk]
-            values += (h + g) * (stats + dk) + h * dv  # layout: merging heads copies it
+        else:  # SDPA keeps the normed q, k (or, after a rotation, the rotated ones, which
+            # the hook counts); its output then has their [B, H, T, Dk] layout: merging heads
+            # copies it
+            rotated = position is not None and position.rotates
+            values += (h + g) * (stats + (0 if rotated else dk)) + h * dv
     return values
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from archspec.components.tokenizer.base import Specials
     from archspec.data.collate import Batch
     from archspec.data.prepare import Encoding
     from archspec.data.sources import Splits
@@ -79,14 +80,15 @@ class ObjectiveImpl:
         """The dataset of one split of rows (not chunked text), as token ids."""
         raise NotImplementedError
 
-    def collate(self) -> Callable[[list[dict[str, Any]]], Batch]:
-        """Examples -> a padded batch (see archspec.data.module for every objective's batch)."""
+    def collate(self, specials: Specials | None = None) -> Callable[[list[dict[str, Any]]], Batch]:
+        """Examples -> a padded batch (see archspec.data.module for every objective's batch);
+        `specials`: the tokenizer's special ids (None: archspec's)."""
         from archspec.data.collate import collate_tokens
 
         return collate_tokens
 
     def batch_transform(
-        self, spec: Any, vocab_size: int, seed: int, rank: int
+        self, spec: Any, vocab_size: int, seed: int, rank: int, specials: Specials | None = None
     ) -> Callable[[Batch, int, int], Batch] | None:
         """Applied to every batch with (epoch, step), e.g. masking; None: batches as collated."""
         return None
@@ -110,6 +112,7 @@ class ObjectiveImpl:
         how many decoded examples to show."""
         return None
 
-    def leading_ids(self, spec: Any, data: Any) -> list[int]:
-        """Token ids the model saw before each text in training (a prompt gets them too)."""
+    def leading_ids(self, spec: Any, data: Any, specials: Specials | None = None) -> list[int]:
+        """Token ids the model saw before each text in training (a prompt gets them too), with
+        the tokenizer's special ids (None: archspec's)."""
         return []

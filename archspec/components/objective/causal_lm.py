@@ -38,32 +38,38 @@ class CausalLM(ObjectiveImpl):
         return CausalLMModule
 
     def examples(self, enc: Any) -> Any:
-        """<bos> line <eos>, or <bos> x <eos> y <eos> with no loss on x and the first <eos>."""
+        """<bos> line <eos>, or <bos> x <eos> y <eos> with no loss on x and the first <eos>
+        (a named tokenizer's template replaces <bos>: LLaMA's <s>, nothing for GPT-2)."""
         from archspec.data.datasets import Examples
-        from archspec.data.tokenizers import BOS, EOS
 
         firsts = enc.firsts()
+        lead = self.leading_ids(None, None, enc.specials)
+        eos = enc.specials.need("eos", "causal-lm (the end of every line)")
         if enc.paired:
             pairs = zip(firsts, enc.seconds(), strict=True)
-            joined = enc.fit([[*a, EOS, *b] for a, b in pairs], "example", 1)
-            prompt = [len(a) + 1 for a in firsts]
+            joined = enc.fit([[*a, eos, *b] for a, b in pairs], "example", len(lead))
+            prompt = [len(a) + len(lead) for a in firsts]
         else:
-            joined = enc.fit(firsts, "line", overhead=1)
+            joined = enc.fit(firsts, "line", overhead=len(lead))
             prompt = [0] * len(firsts)
-        seqs = [[BOS, *s, EOS] for s in joined]  # the model sees all but the last token
+        seqs = [[*lead, *s, eos] for s in joined]  # the model sees all but the last token
         fields = {"seq": enc.tensors(seqs), "prompt": prompt}
         return Examples(fields, [len(s) - 1 for s in seqs])
 
-    def collate(self) -> Any:
+    def collate(self, specials: Any = None) -> Any:
         from archspec.data.collate import collate_causal
 
         return collate_causal
 
-    def leading_ids(self, spec: Any, data: Any) -> list[int]:
-        """<bos> for a model trained on lines or pairs; nothing for text chunks."""
-        from archspec.data.tokenizers import BOS
+    def leading_ids(self, spec: Any, data: Any, specials: Any = None) -> list[int]:
+        """<bos> (or a named tokenizer's template) for a model trained on lines or pairs;
+        nothing for text chunks."""
+        from archspec.components.tokenizer.base import ARCHSPEC
 
-        return [] if data is not None and chunked(data) else [BOS]
+        specials = specials or ARCHSPEC
+        if data is not None and data.source is not None and chunked(data):
+            return []
+        return specials.lead("causal-lm (the start of every line)")
 
     def final_sample(self, spec: Any, recipe: Any, module: Any, datamodule: Any) -> str | None:
         """A continuation of the first 64 characters of the validation (or training) text."""

@@ -59,15 +59,18 @@ class Classification(ObjectiveImpl):
         return labels
 
     def examples(self, enc: Any) -> Any:
-        """<bos> text, with the label's class index."""
+        """<bos> text (a named tokenizer's template: BERT's [CLS] text [SEP]), with the
+        label's class index."""
         from archspec.data.datasets import Examples
-        from archspec.data.tokenizers import BOS
 
-        seqs = [[BOS, *s] for s in enc.fit(enc.firsts(), "text", overhead=1)]
+        sp = enc.specials
+        lead = [] if sp.template is not None else [sp.need("bos", "classification")]
+        overhead = len(sp.wrap([], lead))
+        seqs = [sp.wrap(s, lead) for s in enc.fit(enc.firsts(), "text", overhead=overhead)]
         label = [enc.labels.index(r.second) for r in enc.rows]
         return Examples({"seq": enc.tensors(seqs), "label": label}, [len(s) for s in seqs])
 
-    def collate(self) -> Any:
+    def collate(self, specials: Any = None) -> Any:
         from archspec.data.collate import collate_labelled
 
         return collate_labelled
@@ -79,10 +82,10 @@ class Classification(ObjectiveImpl):
     def evaluator(self, run: Any, options: Any, samples: int) -> Any:
         return MacroF1()
 
-    def leading_ids(self, spec: Any, data: Any) -> list[int]:
-        from archspec.data.tokenizers import BOS
+    def leading_ids(self, spec: Any, data: Any, specials: Any = None) -> list[int]:
+        from archspec.components.tokenizer.base import ARCHSPEC
 
-        return [BOS]
+        return (specials or ARCHSPEC).lead("classification")
 
 
 class MacroF1:

@@ -41,17 +41,24 @@ class MaskedLM(ObjectiveImpl):
         return MaskedLMModule
 
     def examples(self, enc: Any) -> Any:
-        """One line, as it is (masking happens per batch)."""
+        """One line, as it is (a named tokenizer's template around it: BERT's [CLS] line
+        [SEP]); masking happens per batch."""
         from archspec.data.datasets import Examples
 
-        seqs = enc.fit(enc.firsts(), "line")
+        overhead = len(enc.specials.wrap([]))
+        seqs = [enc.specials.wrap(s) for s in enc.fit(enc.firsts(), "line", overhead)]
         return Examples({"seq": enc.tensors(seqs)}, [len(s) for s in seqs])
 
-    def batch_transform(self, spec: Any, vocab_size: int, seed: int, rank: int) -> Any:
+    def batch_transform(
+        self, spec: Any, vocab_size: int, seed: int, rank: int, specials: Any = None
+    ) -> Any:
+        from archspec.components.tokenizer.base import ARCHSPEC
         from archspec.data.collate import MaskTokens
-        from archspec.spec.data import SPECIAL_TOKENS
 
-        return MaskTokens(vocab_size, len(SPECIAL_TOKENS), seed, spec, rank=rank)
+        specials = specials or ARCHSPEC
+        mask = specials.need("mask", "masked-lm")
+        first = specials.first_ordinary
+        return MaskTokens(vocab_size, first, seed, spec, rank=rank, mask_id=mask)
 
 
 register("objective", MaskedLMObjective, MaskedLM())

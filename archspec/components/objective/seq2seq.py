@@ -41,18 +41,24 @@ class Seq2Seq(ObjectiveImpl):
         return Seq2SeqModule
 
     def examples(self, enc: Any) -> Any:
-        """src = x, tgt = y (collate adds <bos> and <eos>)."""
+        """src = x, tgt = y (collate adds <bos> and <eos>); a named tokenizer's template goes
+        around x (T5's x </s>) and its start before y (BART's <s> y)."""
         from archspec.data.datasets import Examples
 
-        src = enc.fit(enc.firsts(), "source")
-        tgt = enc.fit(enc.seconds(), "target", overhead=1)  # + <eos>
+        sp = enc.specials
+        lead = sp.template[0] if sp.template is not None else ()
+        src = [sp.wrap(s) for s in enc.fit(enc.firsts(), "source", len(sp.wrap([])))]
+        tgt = [[*lead, *t] for t in enc.fit(enc.seconds(), "target", overhead=1 + len(lead))]
         lengths = [max(len(s), len(t) + 1) for s, t in zip(src, tgt, strict=True)]
         return Examples({"src": enc.tensors(src), "tgt": enc.tensors(tgt)}, lengths)
 
-    def collate(self) -> Any:
+    def collate(self, specials: Any = None) -> Any:
+        from functools import partial
+
+        from archspec.components.tokenizer.base import ARCHSPEC
         from archspec.data.collate import collate_pairs
 
-        return collate_pairs
+        return partial(collate_pairs, specials=specials or ARCHSPEC)
 
     def evaluator(self, run: Any, options: Any, samples: int) -> Any:
         from archspec.evaluation.translation import TranslationScore

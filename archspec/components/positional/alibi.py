@@ -21,6 +21,12 @@ class AlibiPositions(Spec):
     """Which positional scheme (the kinds are listed under model.positional)."""
 
 
+def flash_bias_values(dims: Dims) -> int:
+    """Values per token a biased self-attention keeps beside attention's own on the CPU flash
+    kernel (archspec/nn/flash_bias.py): the pre-scaled q (H Dk)."""
+    return dims.heads * dims.d_k
+
+
 class Alibi:
     per_stack = True
     """One hook (one bias per stack forward) for every layer of a stack."""
@@ -40,11 +46,10 @@ class Alibi:
         return Hook(dims.heads, causal=causal)
 
     def attention_cost(self, spec: AlibiPositions, dims: Dims, seq_len: int) -> Cost:
-        """No parameters, no FLOPs (elementwise); kept: the pre-scaled q (H Dk) that the
-        fused kernel saves beside the projection. The [H, T, S] bias is made once per stack
-        and needs no gradient."""
+        """No parameters, no FLOPs (elementwise); kept: flash_bias_values. The [H, T, S] bias is
+        made once per stack and needs no gradient."""
         math_path = dims.attention_dropout > 0 or dims.d_k != dims.d_v
-        return Cost(values=0 if math_path else dims.heads * dims.d_k)
+        return Cost(values=0 if math_path else flash_bias_values(dims))
 
     @staticmethod
     def picture(model: Any, spec: AlibiPositions, **options: Any) -> Any:

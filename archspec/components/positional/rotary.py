@@ -74,12 +74,13 @@ class Rotary:
 
     def attention_cost(self, spec: RotaryPositions, dims: Dims, seq_len: int) -> Cost:
         """No parameters; FLOPs 0 (an elementwise rotation; only matrix products count). Kept
-        per token: the rotated q and k (2 H Dk), new tensors beside the fused projection, when
-        the fused kernel keeps its inputs; the math path (attention dropout, d_k != d_v) keeps
-        its own scaled copies instead, counted by attention already."""
+        per token: the rotated q (H heads) and k (G = kv_heads heads), (H + G) Dk new tensors
+        beside the fused projection, when the fused kernel keeps its inputs; the math path
+        (attention dropout, d_k != d_v) keeps its own scaled copies instead, counted by
+        attention already."""
         if dims.attention_dropout > 0 or dims.d_k != dims.d_v:
-            return Cost()
-        return Cost(values=2 * dims.heads * dims.d_k)
+            return Cost(rotates=True)
+        return Cost(values=(dims.heads + dims.key_heads) * dims.d_k, rotates=True)
 
     @staticmethod
     def picture(model: Any, spec: RotaryPositions, **options: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from archspec.components.costs import Cost, Dims, Problem
+from archspec.components.positional.alibi import flash_bias_values
 from archspec.components.registry import register
 from archspec.spec.base import Spec
 
@@ -54,9 +55,14 @@ class T5:
 
     def attention_cost(self, spec: T5Positions, dims: Dims, seq_len: int) -> Cost:
         """Parameters: the [buckets, heads] table (listed under layer 0 only); FLOPs 0 (a
-        look-up). A bias that needs a gradient sends SDPA to its math path, which keeps the
-        T x S weights (explicit_scores) and its own scaled copies of q and k."""
-        return Cost(params={"weight": (spec.buckets, dims.heads)}, explicit_scores=True)
+        look-up). Kept: as ALiBi (the CPU flash kernel with the bias, archspec/nn/flash_bias.py,
+        whose backward recomputes the T x S weights for the bias's gradient); with attention
+        dropout or d_k != d_v SDPA's math path runs, which keeps the T x S weights
+        (explicit_scores) and its own scaled copies of q and k."""
+        params = {"weight": (spec.buckets, dims.heads)}
+        if dims.attention_dropout > 0 or dims.d_k != dims.d_v:
+            return Cost(params=params, explicit_scores=True)
+        return Cost(params=params, values=flash_bias_values(dims))
 
     @staticmethod
     def picture(model: Any, spec: T5Positions, **options: Any) -> Any:

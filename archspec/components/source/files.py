@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from archspec.components.source.base import SourceImpl
-from archspec.spec.base import Issues, Spec
+from archspec.spec.base import Issues, Spec, cross_check
 
 
 class FileSource(Spec):
@@ -31,7 +31,8 @@ class FileSource(Spec):
     test_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     """Share of the training file held out for testing when `test_path` is unset."""
 
-    def _check_files(self, issues: Issues) -> None:
+    @cross_check("val_path", "val_fraction", "test_path", "test_fraction")
+    def _held_out_once(self, issues: Issues) -> None:
         for split in ("val", "test"):
             fraction = f"{split}_fraction"
             default = type(self).model_fields[fraction].default

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl, delimited_rows
 from archspec.components.source.pairs import Format
-from archspec.spec.base import Issues
+from archspec.spec.base import Issues, cross_check
 
 
 class LabelledSource(FileSource):
@@ -31,17 +31,13 @@ class LabelledSource(FileSource):
     max_examples: int | None = Field(None, ge=1)
     """Read at most this many training examples (after holding out validation/test)."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> LabelledSource:
-        issues = Issues()
-        self._check_files(issues)
+    @cross_check("labels")
+    def _labels(self, issues: Issues) -> None:
         if self.labels is not None:
             if len(self.labels) < 2:
                 issues.add("labels", "a classifier needs at least two labels")
             if len(set(self.labels)) != len(self.labels):
                 issues.add("labels", "labels must be distinct")
-        issues.raise_if_any()
-        return self
 
 
 class Labelled(FileSourceImpl):

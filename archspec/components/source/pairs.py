@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl, delimited_rows
-from archspec.spec.base import Issues
 
 Format = Literal["auto", "tsv", "csv", "jsonl"]
 """auto: from the file extension (.tsv/.tab, .csv, .jsonl/.json)."""
@@ -32,13 +31,6 @@ class PairsSource(FileSource):
     """TSV/CSV: the first line names the columns."""
     max_examples: int | None = Field(None, ge=1)
     """Read at most this many training examples (after holding out validation/test)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> PairsSource:
-        issues = Issues()
-        self._check_files(issues)
-        issues.raise_if_any()
-        return self
 
 
 class Pairs(FileSourceImpl):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from archspec.components.registry import register
 from archspec.components.source.base import SourceImpl
 from archspec.components.tokenizer.base import SPECIAL_TOKENS
-from archspec.spec.base import Issues, Spec
+from archspec.spec.base import Issues, Spec, cross_check
 
 SPECIALS = len(SPECIAL_TOKENS)
 
@@ -37,13 +37,10 @@ class SyntheticSource(Spec):
     test_size: int = Field(0, ge=0)
     """Test examples (0: no test split)."""
 
-    @model_validator(mode="after")
-    def _rules(self) -> SyntheticSource:
+    @cross_check("min_len", "max_len")
+    def _lengths(self, issues: Issues) -> None:
         if self.min_len > self.max_len:
-            issues = Issues()
             issues.add("min_len", f"{self.min_len} is more than max_len {self.max_len}")
-            issues.raise_if_any()
-        return self
 
 
 class Synthetic(SourceImpl):

@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import model_validator
-
 from archspec.components.registry import register
 from archspec.components.source.files import FileSource, FileSourceImpl
-from archspec.spec.base import Issues
 
 
 class TextSource(FileSource):
@@ -19,13 +16,6 @@ class TextSource(FileSource):
     sequences: Literal["chunks", "lines"] = "chunks"
     """chunks: the file is one token stream cut into blocks of `data.seq_len` tokens
     (nanoGPT style); lines: every non-empty line is one example (padded in the batch)."""
-
-    @model_validator(mode="after")
-    def _rules(self) -> TextSource:
-        issues = Issues()
-        self._check_files(issues)
-        issues.raise_if_any()
-        return self
 
 
 class Text(FileSourceImpl):

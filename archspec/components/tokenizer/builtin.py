@@ -3,7 +3,7 @@
 
 import importlib
 
-BUILTINS = ("char", "word", "bpe")
+BUILTINS = ("char", "word", "bpe", "file")
 """Module names, in the order of the kinds in messages, the schema and the README."""
 
 for _name in BUILTINS:

@@ -4,7 +4,9 @@
     model.safetensors | model.safetensors.index.json (shards)
     | pytorch_model.bin (torch.load weights_only) | pytorch_model.bin.index.json
                                                 -> the weights (load_hf)
-    tokenizer.json                              -> the tokenizer (generate, eval)
+    tokenizer.json (+ tokenizer_config.json, special_tokens_map.json, generation_config.json)
+                                                -> data.tokenizer {kind: file} with the
+                                                   folder's special ids (import, generate, eval)
 
 Nothing is downloaded: PATH is a folder or a file on this machine.
 """
@@ -61,15 +63,23 @@ def model_section(config: Mapping[str, Any]) -> dict[str, Any]:
     return family_for(config["model_type"]).to_recipe(config)
 
 
-def recipe_data(path: str | Path) -> dict[str, Any]:
-    """The recipe of a folder or config.json as plain data (description and model)."""
+def recipe_data(path: str | Path, tokenizer: str | Path | bool = False) -> dict[str, Any]:
+    """The recipe of a folder or config.json as plain data (description and model), with a
+    data section naming a tokenizer.json when `tokenizer` is a path, or True and the folder
+    has one (its absolute path, and the folder's special ids)."""
+    from archspec.interop.hf.specials import tokenizer_section
+
     p = config_path(path)
     config = read_config(p)
     name = config.get("_name_or_path") or p.parent.name
-    return {
+    data: dict[str, Any] = {
         "description": f"{name} ({config['model_type']}, imported from {p})",
         "model": model_section(config),
     }
+    file = tokenizer_file(p) if tokenizer is True else tokenizer or None
+    if file:
+        data["data"] = {"tokenizer": tokenizer_section(p.parent, Path(file))}
+    return data
 
 
 def recipe_from(path: str | Path) -> Recipe:

@@ -4,16 +4,16 @@ table per stack, under layer 0) and no absolute positions.
 
 Exports to T5ForConditionalGeneration (target logits; T5Model has no head). The head:
 T5 1.0 (tie_word_embeddings true) ties lm_head to `shared` and puts d_model^-0.5 on the last
-hidden state (recipe: tying all, output_scale d_model^-0.5). T5 v1.1 / flan-t5 configs say
-tie_word_embeddings false: no scale, and (transformers < 5) an lm_head of its own. transformers
->= 5 always ties lm_head to `shared` and keeps the "no scale" as scale_decoder_outputs false
-(its config.json then says tie_word_embeddings true): that imports as tying all, output_scale
-1.0. A config that unties the head imports as tying none with the shared table copied into
-both embeddings (archspec has no "stacks share, head apart" tying): the logits are equal and
-archspec counts vocab_size x d_model parameters more than HF. Exporting tying none needs the
-two embedding tables equal, and under transformers >= 5 the head equal to them too (checked
-by weights_out); the config written carries both tie_word_embeddings and
-scale_decoder_outputs, so either major version reads it the same.
+hidden state (recipe: tying all, output_scale d_model^-0.5). T5 v1.1 / flan-t5 / mT5 configs say
+tie_word_embeddings false: both stacks still share `shared`, lm_head is a matrix of its own and
+there is no scale (recipe: tying embeddings, output_scale 1.0; the counts are equal).
+transformers >= 5 reads tie_word_embeddings false as scale_decoder_outputs false and ties the
+head only when a folder's lm_head equals `shared` (a fresh model built from such a config has a
+tied head, and its config.json then says tie_word_embeddings true with scale_decoder_outputs
+false: that imports as tying all, output_scale 1.0; weights whose lm_head differs from `shared`
+under such a config are refused with what to change). Exporting tying none needs the two
+embedding tables equal (T5's stacks share one). The config written carries both
+tie_word_embeddings and scale_decoder_outputs, so either major version reads it the same.
 
 Config fields mapped: vocab_size, d_model, d_kv, d_ff, num_layers, num_decoder_layers
 (default num_layers), num_heads, relative_attention_num_buckets,
@@ -62,7 +62,7 @@ class T5:
             r.problems.append("scale_decoder_outputs: True with an untied head")
         proj = r.only("feed_forward_proj", tuple(FFN), "relu")
         tied = r.only("tie_word_embeddings", (True, False), True)
-        scaled = r.get("scale_decoder_outputs", tied)
+        scaled = r.get("scale_decoder_outputs", tied)  # transformers >= 5 writes both
         dropout = r.get("dropout_rate", 0.1)
         layers = r.need("num_layers")
         model = {
@@ -74,7 +74,7 @@ class T5:
             "d_ff": r.need("d_ff"),
             "activation": FFN.get(proj, "relu"),
             "vocab_size": r.need("vocab_size"),
-            "tying": "all" if tied else "none",
+            "tying": "all" if tied else "embeddings",
             "output_scale": "d_model^-0.5" if scaled else 1.0,
             "max_len": r.get("n_positions", 512),
             "positional": {
@@ -111,8 +111,9 @@ class T5:
         scaled = model.output_factor == model.d_model**-0.5
         p.want(scaled or model.output_factor == 1.0, f"output_scale {model.output_scale}")
         p.want(model.tying != "decoder", "tying decoder (T5's stacks share one table)")
-        if model.tying == "none":
-            p.want(not scaled, "output_scale d_model^-0.5 with tying none (T5 scales a tied head)")
+        if model.tying in ("none", "embeddings"):
+            p.want(not scaled, f"output_scale d_model^-0.5 with tying {model.tying} (T5 scales "
+                   "only a tied head)")  # fmt: skip
         dropout = common.single_dropout(p, ("residual", "attention", "embedding"))
         p.done()
         positional = model.positional
@@ -193,35 +194,29 @@ class T5:
             raise ArchspecError("t5 weights: shared.weight is missing")
         for tied in ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight"):
             hf.setdefault(tied, shared)
-        if model.tying == "all":
-            hf.setdefault("lm_head.weight", shared)
+        if model.tying == "all" and not _same(hf.setdefault("lm_head.weight", shared), shared):
+            raise ArchspecError(
+                "t5 weights: lm_head.weight differs from shared.weight, but the config.json "
+                "ties them (tie_word_embeddings true, as transformers >= 5 writes it for T5 "
+                "v1.1); set tie_word_embeddings to false in config.json to import the head as "
+                "its own matrix (tying embeddings)"
+            )
         return common.weights_in(self.names(model), hf, "t5")
 
     def weights_out(self, state: Mapping[str, Any], model: Any) -> dict[str, Any]:
         if model.tying == "none":
             src, tgt = state["src_embed.tokens.weight"], state["tgt_embed.tokens.weight"]
-            problems = []
-            if not bool((src == tgt).all()):
-                problems.append(
-                    "src_embed and tgt_embed token tables differ (T5's stacks share one)"
+            if not _same(src, tgt):
+                raise Unsupported(
+                    "parts T5ForConditionalGeneration cannot express",
+                    ["src_embed and tgt_embed token tables differ (T5's stacks share one)"],
                 )
-            if _ties_head() and not bool((state["output.weight"] == src).all()):
-                problems.append(
-                    "output differs from the token table (transformers >= 5 ties T5's lm_head)"
-                )
-            if problems:
-                raise Unsupported("parts T5ForConditionalGeneration cannot express", problems)
         return common.weights_out(self.names(model), state)
 
 
-def _ties_head() -> bool:
-    """Whether the installed transformers always ties T5's lm_head to `shared` (5 and later)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return int(version("transformers").split(".")[0]) >= 5
-    except (PackageNotFoundError, ValueError):
-        return False
+def _same(a: Any, b: Any) -> bool:
+    """Whether two tensors hold the same values (of the same shape)."""
+    return a is b or (a.shape == b.shape and bool((a == b).all()))
 
 
 register(T5())
