@@ -74,7 +74,8 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: library errors become a one-paragraph message and exit status 2."""
     try:
-        cli.main(args=argv, prog_name="archspec", standalone_mode=False)
+        process = {"process": argv is None}  # this call is the process (console script, -m)
+        cli.main(args=argv, prog_name="archspec", standalone_mode=False, obj=process)
     except ArchspecError as err:
         click.echo(f"error: {err.message}" if "\n" not in err.message else err.message, err=True)
         sys.exit(err.exit_code)

@@ -72,7 +72,7 @@ def train(
         archspec train recipes/examples/gpt-small.yaml --accelerator cpu --devices 2 --strategy ddp
     """
     from archspec.train.divergence import DIVERGED_EXIT
-    from archspec.train.launch import launch
+    from archspec.train.launch import end_process, launch
     from archspec.train.report import print_report
     from archspec.train.terminal import set_mode
 
@@ -80,11 +80,16 @@ def train(
 
     result = launch(recipe, [*overrides, *flag_overrides(flags)], run_dir, resume, init_from)
     print_report(result, click.echo)
+    status = 0
     if result.summary["status"] == "diverged":
-        sys.exit(DIVERGED_EXIT)
+        status = DIVERGED_EXIT
     if result.summary["status"] == "stopped":
         click.echo(f"Resume with: archspec train --resume {result.run_dir}", err=True)
-        sys.exit(130)
+        status = 130
+    if (click.get_current_context().find_root().obj or {}).get("process"):
+        end_process(status)  # the process itself: skip the interpreter's slow teardown
+    if status:
+        sys.exit(status)
 
 
 def flag_overrides(flags: dict[str, Any]) -> list[str]:

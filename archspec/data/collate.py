@@ -68,13 +68,19 @@ def collate_causal(items: list[Item]) -> Batch:
     no pad at all when every sequence has the batch's length (text chunks), so that attention
     takes SDPA's is_causal path instead of an all-False mask."""
     seqs = [it["seq"] for it in items]
-    tokens = pad([s[:-1] for s in seqs], PAD)  # (B, T)
-    targets = pad([s[1:] for s in seqs], IGNORE)  # (B, T)
+    same = len({len(s) for s in seqs}) == 1  # text chunks: one stack, 0.03 ms instead of 0.3
+    if same:
+        stacked = torch.stack(seqs)  # (B, T + 1)
+        tokens, targets = stacked[:, :-1].contiguous(), stacked[:, 1:].contiguous()  # (B, T)
+    else:
+        tokens = pad([s[:-1] for s in seqs], PAD)  # (B, T)
+        targets = pad([s[1:] for s in seqs], IGNORE)  # (B, T)
     for row, it in enumerate(items):
-        targets[row, : it.get("prompt", 0)] = IGNORE
+        if it.get("prompt", 0):
+            targets[row, : it["prompt"]] = IGNORE
     batch = {"tokens": tokens, "targets": targets, "index": _index(items)}
-    lengths = torch.tensor([len(s) - 1 for s in seqs])
-    if bool((lengths < tokens.shape[1]).any()):
+    if not same:
+        lengths = torch.tensor([len(s) - 1 for s in seqs])
         batch["pad"] = torch.arange(tokens.shape[1]) >= lengths[:, None]  # (B, T)
     return batch
 

@@ -26,14 +26,16 @@ RECIPE_HASH_KEY = "archspec_recipe_hash"
 
 
 class Throughput(L.Callback):
-    """Counts tokens the model reads per second of training (validation excluded) and shows
-    it in the progress bar as tok/s."""
+    """Counts tokens the model reads per second of training (validation excluded); `recent`
+    (the last 20 steps, all ranks) is what the terminal shows as tok/s. It is read from here,
+    not logged through Lightning: a self.log call costs about 0.5 ms a step."""
 
     def __init__(self) -> None:
         self.tokens = 0
         self.seconds = 0.0
         self._t0 = 0.0
         self._recent: list[tuple[int, float]] = []
+        self.recent = 0.0
         self.rate = 0.0
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
@@ -46,7 +48,7 @@ class Throughput(L.Callback):
         self.seconds += dt
         self._recent = [*self._recent[-19:], (n, dt)]
         rate = sum(k for k, _ in self._recent) / max(1e-9, sum(t for _, t in self._recent))
-        pl_module.log("tok/s", rate * trainer.world_size, prog_bar=True, logger=False)
+        self.recent = rate * trainer.world_size
 
     def on_train_end(self, trainer, pl_module) -> None:
         total = trainer.strategy.reduce(torch.tensor(float(self.tokens)), reduce_op="sum")

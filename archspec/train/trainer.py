@@ -84,7 +84,7 @@ class Callbacks:
 
     def __init__(self, spec: TrainerSpec, run_dir: Path, recipe_path: Path | None = None) -> None:
         self.throughput = Throughput()
-        self.terminal = Terminal(spec, run_dir, recipe_path)
+        self.terminal = Terminal(spec, run_dir, recipe_path, self.throughput)
         self.last = LastCheckpoint(
             checkpoint_dir(run_dir) / "last.ckpt", spec.checkpoint_every, spec.checkpoint_minutes
         )

@@ -64,3 +64,29 @@ def test_phases_count_each_phase_less_the_phases_inside_it() -> None:
         "Trainer.fit (the rest)": 3.5, "validation": 2.0, "checkpoint": 0.5, "sample": 1.0,
         "rest (shut-down)": 3.0,
     }  # fmt: skip
+
+
+def test_step_table_splits_each_step_into_its_parts_and_the_rest() -> None:
+    from benchmarks.e2e_steps import Clock
+
+    clock = Clock()
+    parts = {"forward": 0.010, "backward": 0.020, "optimizer": 0.001}
+    clock.steps = [(0.05 * i, dict(parts)) for i in range(20)]  # one step every 50 ms
+    table = "\n".join(clock.table())
+    assert "step (wall)     50.00" in table
+    assert "forward         10.00" in table and "clip             0.00" in table
+    assert "rest            19.00" in table  # 50 - 10 - 20 - 1
+
+
+def test_end_process_runs_atexit_handlers_and_keeps_the_status(tmp_path: Path) -> None:
+    marker = tmp_path / "atexit.txt"
+    script = (
+        "import atexit, pathlib, sys\n"
+        "from archspec.train.launch import end_process\n"
+        f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('ran'))\n"
+        "print('buffered', end='')\n"
+        "end_process(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 3 and done.stdout == "buffered"
+    assert marker.read_text() == "ran"

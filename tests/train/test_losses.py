@@ -29,6 +29,7 @@ def test_matches_cross_entropy_with_label_smoothing_and_ignored_targets(eps: flo
     assert int(out.correct) == int(((logits.argmax(-1) == targets) & keep).sum())
 
 
-def test_all_ignored_gives_zero_loss_not_nan() -> None:
-    out = token_loss(torch.randn(2, 3, 5), torch.full((2, 3), IGNORE), 0.1)
+@pytest.mark.parametrize("eps", [0.0, 0.1])
+def test_all_ignored_gives_zero_loss_not_nan(eps: float) -> None:
+    out = token_loss(torch.randn(2, 3, 5), torch.full((2, 3), IGNORE), eps)
     assert out.loss.item() == 0.0 and int(out.count) == 0
