@@ -137,6 +137,7 @@ def test_eval_of_a_translation_folder_equals_hf_loss(cli, tmp_path) -> None:
     status, out, err = cli(["eval", str(tmp_path / "model"), "--data", str(data), "--method",
                             "greedy", "--format", "json"])  # fmt: skip
     assert status == 0, err
+    assert "no masked-LM head" not in err
     nll = count = 0.0
     for x, y in pairs:
         labels = torch.tensor([fast(y).input_ids])  # y </s>; HF shifts in the decoder start
@@ -204,17 +205,19 @@ def test_masked_lm_batches_use_the_file_template_and_mask(tmp_path) -> None:
     )
 
 
-def test_masked_lm_eval_equals_hf_loss_on_the_same_masking(cli, tmp_path) -> None:
+@pytest.mark.parametrize("family", ["bert", "roberta", "distilbert"])
+def test_masked_lm_eval_equals_hf_loss_on_the_same_masking(cli, family, tmp_path) -> None:
     from archspec.data.collate import IGNORE
     from archspec.evaluation.data import SPLIT, eval_datamodule
     from archspec.loading import load_run
 
-    hf, _ = FAMILIES["bert"](tmp_path / "model")
+    hf, _ = FAMILIES[family](tmp_path / "model")
     text = tmp_path / "notes.txt"
     text.write_text("\n".join(LINES) + "\n")
     status, out, err = cli(["eval", str(tmp_path / "model"), "--data", str(text), "--format",
                             "json"])  # fmt: skip
     assert status == 0, err
+    assert "no masked-LM head" not in err
     nll = count = 0.0  # HF's loss on the batches archspec's seeded masking makes
     for batch in eval_datamodule(load_run(tmp_path / "model"), text).loader(SPLIT):
         labels = batch["targets"]
@@ -239,3 +242,19 @@ def test_training_an_imported_recipe_without_a_source_says_what_to_add(tmp_path)
     with pytest.raises(ArchspecError) as err:
         build_datamodule(recipe, tmp_path / "run")
     assert "data.source" in str(err.value) and "extends" in str(err.value)
+
+
+def test_eval_on_a_bare_encoder_says_its_head_is_untrained(cli, tmp_path) -> None:
+    from tests.interop.tokenizer_files import BERT_TOKENS, save, transformers, wordpiece
+
+    tok = wordpiece()
+    config = transformers.BertConfig(
+        vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=64, max_position_embeddings=48,
+    )  # fmt: skip
+    save(tmp_path / "model", tok, transformers.BertModel(config), **BERT_TOKENS)
+    text = tmp_path / "notes.txt"
+    text.write_text("\n".join(LINES) + "\n")
+    status, _, err = cli(["eval", str(tmp_path / "model"), "--data", str(text)])
+    assert status == 0, err
+    assert "no masked-LM head" in err and "untrained head" in err

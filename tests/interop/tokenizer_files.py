@@ -118,7 +118,8 @@ def t5(folder: Path) -> tuple[Any, Any]:
 BERT_SPECIAL = ["[PAD]", "[unused0]", "[unused1]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def bert(folder: Path) -> tuple[Any, Any]:
+def wordpiece() -> Tokenizer:
+    """BERT's kind of tokenizer, [CLS] x [SEP] (also used under RoBERTa and DistilBERT here)."""
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=True)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
@@ -128,16 +129,49 @@ def bert(folder: Path) -> tuple[Any, Any]:
     )
     tok.train_from_iterator(LINES, trainer)
     template(tok, "[CLS] $A [SEP]")
+    return tok
+
+
+BERT_TOKENS = dict(
+    pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]"
+)
+
+
+def bert(folder: Path) -> tuple[Any, Any]:
+    tok = wordpiece()
     config = transformers.BertConfig(
         vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
         num_attention_heads=2, intermediate_size=64, max_position_embeddings=MAX_LEN,
         hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pad_token_id=0,
     )  # fmt: skip
-    special = dict(
-        pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
-        mask_token="[MASK]",
+    return save(folder, tok, transformers.BertForMaskedLM(config), **BERT_TOKENS)
+
+
+def roberta(folder: Path) -> tuple[Any, Any]:
+    tok = wordpiece()
+    config = transformers.RobertaConfig(
+        vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2,
+        num_attention_heads=2, intermediate_size=64, max_position_embeddings=MAX_LEN + 2,
+        type_vocab_size=1, layer_norm_eps=1e-5, hidden_dropout_prob=0.0,
+        attention_probs_dropout_prob=0.0, pad_token_id=0,
     )  # fmt: skip
-    return save(folder, tok, transformers.BertForMaskedLM(config), **special)
+    return save(folder, tok, transformers.RobertaForMaskedLM(config), **BERT_TOKENS)
 
 
-FAMILIES = {"gpt2": gpt2, "llama": llama, "t5": t5, "bert": bert}
+def distilbert(folder: Path) -> tuple[Any, Any]:
+    tok = wordpiece()
+    config = transformers.DistilBertConfig(
+        vocab_size=tok.get_vocab_size(), dim=32, n_layers=2, n_heads=2, hidden_dim=64,
+        max_position_embeddings=MAX_LEN, dropout=0.0, attention_dropout=0.0, pad_token_id=0,
+    )  # fmt: skip
+    return save(folder, tok, transformers.DistilBertForMaskedLM(config), **BERT_TOKENS)
+
+
+FAMILIES = {
+    "gpt2": gpt2,
+    "llama": llama,
+    "t5": t5,
+    "bert": bert,
+    "roberta": roberta,
+    "distilbert": distilbert,
+}

@@ -63,34 +63,68 @@ def load_folder(folder: Path, device: Any = "cpu", tokenizer: str | Path | None 
     return LoadedRun(module, recipe, config_path(folder), folder, tok, tok, specials, work_dir=work)
 
 
-BERT_HEAD = {
-    "transform.0.weight": "cls.predictions.transform.dense.weight",
-    "transform.0.bias": "cls.predictions.transform.dense.bias",
-    "transform.2.weight": "cls.predictions.transform.LayerNorm.weight",
-    "transform.2.bias": "cls.predictions.transform.LayerNorm.bias",
-    "bias": "cls.predictions.bias",
+MASKED_LM_HEADS: dict[str, tuple[dict[str, str], str | None]] = {
+    "bert": (
+        {
+            "transform.0.weight": "cls.predictions.transform.dense.weight",
+            "transform.0.bias": "cls.predictions.transform.dense.bias",
+            "transform.2.weight": "cls.predictions.transform.LayerNorm.weight",
+            "transform.2.bias": "cls.predictions.transform.LayerNorm.bias",
+            "bias": "cls.predictions.bias",
+        },
+        "layer_norm_eps",
+    ),
+    "roberta": (
+        {
+            "transform.0.weight": "lm_head.dense.weight",
+            "transform.0.bias": "lm_head.dense.bias",
+            "transform.2.weight": "lm_head.layer_norm.weight",
+            "transform.2.bias": "lm_head.layer_norm.bias",
+            "bias": "lm_head.bias",
+        },
+        "layer_norm_eps",
+    ),
+    "distilbert": (
+        {
+            "transform.0.weight": "vocab_transform.weight",
+            "transform.0.bias": "vocab_transform.bias",
+            "transform.2.weight": "vocab_layer_norm.weight",
+            "transform.2.bias": "vocab_layer_norm.bias",
+            "bias": "vocab_projector.bias",
+        },
+        None,  # DistilBERT's head LayerNorm has eps 1e-12 whatever the config says
+    ),
 }
 """archspec's masked-LM head (dense, GELU, LayerNorm, the tied embedding, a bias) <- the
-names of BertForMaskedLM's (and BertForPreTraining's) prediction head."""
+names of each family's *ForMaskedLM prediction head, and the config field of its LayerNorm
+eps (None: HF fixes 1e-12)."""
 
 
 def masked_lm_head(module: Any, folder: Path) -> None:
-    """A masked-LM module's head from the folder's BertForMaskedLM head, when it has one (a
-    bare BertModel has none: the head keeps its initial weights)."""
+    """A masked-LM module's head from the folder's *ForMaskedLM head. A folder without one (a
+    bare BertModel) leaves the head at its initial weights, and says so on stderr: scores
+    computed through it mean nothing."""
+    import sys
+
     import torch
 
     from archspec.interop.hf.folder import read_config, read_weights
 
     head = getattr(module, "head", None)
+    if head is None:
+        return
     config = read_config(folder)
-    if head is None or config["model_type"] != "bert":
-        return
+    names, eps_field = MASKED_LM_HEADS.get(config["model_type"], ({}, None))
     state = read_weights(folder)
-    if not all(name in state for name in BERT_HEAD.values()):
+    if not names or not all(name in state for name in names.values()):
+        sys.stderr.write(
+            f"note: {folder} holds no masked-LM head archspec reads (a bare "
+            f"{config['model_type']} model?): masked-LM scores use an untrained head\n"
+        )
         return
-    head.transform[2].eps = float(config.get("layer_norm_eps", 1e-12))
+    head.transform[2].eps = float(config.get(eps_field, 1e-12)) if eps_field else 1e-12
     with torch.no_grad():
-        for ours, theirs in BERT_HEAD.items():
+        for ours, theirs in names.items():
             head.get_parameter(ours).copy_(state[theirs])
 
 
