@@ -58,14 +58,7 @@ def train_tokenizer(
     kind = impl_of(spec, TokenizerImpl)
     tok = kind.empty(spec)
     tok.train_from_iterator(texts, kind.trainer(spec, vocab_size), length=len(texts))
-    n = tok.get_vocab_size()
-    if n > vocab_size:
-        raise ArchspecError(
-            f"the training data has {n - len(SPECIAL_TOKENS)} distinct {kind.unit}, which with "
-            f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "
-            f"{vocab_size}; raise {knob} to at least {n}"
-            + kind.too_many(spec, tok, texts, vocab_size)
-        )
+    _check_size(kind, spec, tok, vocab_size, knob, lambda: texts)
     return tok
 
 
@@ -80,16 +73,32 @@ def train_tokenizer_streamed(
     kind = impl_of(spec, TokenizerImpl)
     tok = kind.empty(spec)
     tok.train_from_iterator(batches(), kind.trainer(spec, vocab_size))
+
+    def sample() -> list[str]:  # read again only to explain a vocabulary that is too large
+        return [t for batch in itertools.islice(batches(), 8) for t in batch]
+
+    _check_size(kind, spec, tok, vocab_size, knob, sample)
+    return tok
+
+
+def _check_size(
+    kind: TokenizerImpl,
+    spec: Any,
+    tok: Tokenizer,
+    vocab_size: int,
+    knob: str,
+    texts: Callable[[], Sequence[str]],
+) -> None:
+    """A trained vocabulary larger than `vocab_size` is an error naming `knob`; `texts()` is
+    the text (or a sample of it) the component's explanation may quote."""
     n = tok.get_vocab_size()
     if n > vocab_size:
-        texts = [t for batch in itertools.islice(batches(), 8) for t in batch]  # a sample
         raise ArchspecError(
             f"the training data has {n - len(SPECIAL_TOKENS)} distinct {kind.unit}, which with "
             f"{len(SPECIAL_TOKENS)} special tokens need a vocabulary of {n}, but {knob} is "
             f"{vocab_size}; raise {knob} to at least {n}"
-            + kind.too_many(spec, tok, texts, vocab_size)
+            + kind.too_many(spec, tok, texts(), vocab_size)
         )
-    return tok
 
 
 def symbol_tokenizer(symbols: Iterable[str]) -> Tokenizer:
