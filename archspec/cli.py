@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from archspec import __version__
+from archspec import __version__, collector
 from archspec.errors import ArchspecError
 
 COMMANDS: dict[str, str] = {
@@ -75,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: library errors become a one-paragraph message and exit status 2."""
     try:
         process = {"process": argv is None}  # this call is the process (console script, -m)
+        if argv is None:
+            collector.defer_full_collections()
         cli.main(args=argv, prog_name="archspec", standalone_mode=False, obj=process)
     except ArchspecError as err:
         click.echo(f"error: {err.message}" if "\n" not in err.message else err.message, err=True)

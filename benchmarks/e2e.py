@@ -2,8 +2,11 @@
 
     python benchmarks/e2e.py            # the full run behind benchmarks/results/e2e.md
     python benchmarks/e2e.py --quick    # a smoke run of every table (tiny settings)
+    python -m venv /tmp/core && /tmp/core/bin/pip install torch==2.13.0 -e .
+    python benchmarks/e2e.py --core-python /tmp/core/bin/python   # + start-up, core install
 
-Two pairs of processes, interleaved (archspec first in odd pairs, the loop first in even ones):
+Pairs of processes (3, or --pairs), interleaved (archspec first in odd pairs, the loop first in
+even ones):
 - `archspec train recipes/quickstart/shakespeare-char.yaml --max-steps 300` against
   benchmarks/peers/loop_lm.py (nanoGPT-style, the same shape, data, tokenizer, optimizer,
   schedule, clipping, validation, checkpoints and final sample);
@@ -18,12 +21,22 @@ tokens/s (tokens per step over the median step time, steps 10 on; the same batch
 sides, so for the translation model it is the median step time's ratio), time after the last
 step (final validation, checkpoints, sample, shut-down) and the whole process. Ratios are
 archspec over hand-written, pair by pair, then the median over pairs. Then the sequence-length
-table (benchmarks/e2e_lengths.py) runs in this process.
+table (benchmarks/e2e_lengths.py) runs in this process. With --core-python, as many pairs
+again time the quickstart's first step under that interpreter: a virtual environment with only
+archspec's core dependencies, where torchmetrics finds no transformers or scipy to import.
+
+Before the first pair, both sides' Python files get their bytecode (`compileall` over archspec/
+and benchmarks/, as `pip install` of a wheel does and as any run after the first finds it):
+where PYTHONDONTWRITEBYTECODE is set, as on the benchmark machine, an editable install would
+otherwise compile archspec's ~250 modules again in every process. One untimed
+`import lightning` then reads the installed packages into the page cache, so that the first
+pair does not pay for a cold disk.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -50,13 +63,15 @@ METRICS = [
 ]
 
 
-def timed(command: list[str], log: Path) -> dict[str, float | list[float]]:
+def timed(
+    command: list[str], log: Path, python: str = sys.executable
+) -> dict[str, float | list[float]]:
     """Run `command` under the probe; wall clock before and after, step times from the probe."""
     steps_file = log.with_suffix(".json")
     start = time.time()
     with open(log, "w") as out:
         subprocess.run(
-            [sys.executable, PROBE, str(steps_file), *command],
+            [python, PROBE, str(steps_file), *command],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=True,
         )  # fmt: skip
     end = time.time()
@@ -126,6 +141,36 @@ def pairs(name: str, ours: list[str], theirs: list[str], n: int, tokens: float, 
     return results
 
 
+def first_steps(python: str, n: int, work: Path) -> list[str]:
+    """Time to first step of the quickstart against the loop under another interpreter (a
+    virtual environment with only archspec's core dependencies), n interleaved pairs."""
+    ratios, ours, theirs = [], [], []
+    for i in range(n):
+        sides = {
+            "archspec": [str(Path(python).parent / "archspec"), "train", QUICKSTART,
+                         "--max-steps", "3", "--run-dir", str(work / f"core-a-{i}"), "--plain"],
+            "loop": [str(ROOT / "benchmarks/peers/loop_lm.py"), "--steps", "3", "--out-dir",
+                     str(work / f"core-l-{i}")],
+        }  # fmt: skip
+        got = {}
+        for who in sorted(sides, reverse=bool(i % 2)):
+            run = timed(sides[who], work / f"core-{who}-{i}.log", python)
+            got[who] = run["steps"][0] - run["start"]  # type: ignore[operator]
+        ours.append(got["archspec"])
+        theirs.append(got["loop"])
+        ratios.append(got["archspec"] / got["loop"])
+        print(f"  core install pair {i + 1}/{n}: {got}", flush=True)
+    return [
+        f"### Time to first step with only the core dependencies ({n} interleaved pairs)",
+        "",
+        f"`{python}`: a virtual environment with `pip install torch==2.13.0 -e .` (no dev extra:",
+        "no transformers or scipy for torchmetrics to import). archspec "
+        f"{statistics.median(ours):.2f} s, the loop {statistics.median(theirs):.2f} s: "
+        f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}).",
+        "",
+    ]
+
+
 def table(title: str, results: list[dict]) -> list[str]:
     lines = [f"### {title}", "", "| | archspec | hand-written | ratio (median, range) |",
              "|---|---|---|---|"]  # fmt: skip
@@ -160,12 +205,17 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="tiny settings: a smoke run")
     ap.add_argument("--pairs", type=int, default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "e2e.md")
+    ap.add_argument(
+        "--core-python",
+        help="also time the first step under this interpreter (a venv with `pip install -e .`)",
+    )
     args = ap.parse_args()
     n = args.pairs or (1 if args.quick else 3)
     lm_steps, mt_steps = (12, 12) if args.quick else (300, 80)
     sample, bleu = (20, 16) if args.quick else (300, 250)  # the recipes' own: 300 and 250
     loads = [load_average()[0]]
     began = time.time()
+    prepare_interpreter()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         lm = pairs(
@@ -186,10 +236,13 @@ def main() -> None:
             n, 1.0, work,
         )  # fmt: skip
         loads.append(load_average()[0])
+        core = first_steps(args.core_python, n, work) if args.core_python else []
     lengths = e2e_lengths.measure(quick=args.quick)
     loads.append(load_average()[0])
     minutes = (time.time() - began) / 60
     command = "python benchmarks/e2e.py" + (" --quick" if args.quick else "")
+    command += f" --pairs {args.pairs}" if args.pairs else ""
+    command += f" --core-python {args.core_python}" if args.core_python else ""
     lines = [
         "# End to end: the whole `archspec train` process against hand-written loops",
         "",
@@ -209,11 +262,19 @@ def main() -> None:
         "For the translation model the steady figure is steps/s (1 / median step time; both "
         "sides use the same batch plan), so its ratio is the tokens/s ratio.",
         "",
+        *core,
         *e2e_lengths.markdown(lengths),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
+
+
+def prepare_interpreter() -> None:
+    """Bytecode for both sides' files and a warm page cache (see the docstring)."""
+    for folder in ("archspec", "benchmarks"):
+        compileall.compile_dir(str(ROOT / folder), quiet=1)
+    subprocess.run([sys.executable, "-c", "import lightning, torchmetrics"], check=True)
 
 
 def _threads() -> int:

@@ -61,6 +61,10 @@ def trace(phases: list[list[Any]]) -> None:
 
 def main() -> None:
     out, target, *args = sys.argv[1:]
+    if target == "archspec":  # what the console script does first, before the probe's imports
+        from archspec import collector
+
+        collector.defer_full_collections()
     from torch.optim.optimizer import register_optimizer_step_post_hook
 
     steps: list[float] = []

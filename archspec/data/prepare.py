@@ -124,7 +124,8 @@ def prepare(recipe: Any, run_dir: Path, recipe_dir: Path | None) -> Prepared:
 
 
 def _chunks(enc: Encoding, split: str, overlap: int) -> Chunks:
-    stream = torch.tensor([i for line in enc.firsts() for i in line], dtype=torch.long)
+    tok, texts = enc.source_tokenizer, [r.first for r in enc.rows]
+    stream = torch.from_numpy(tk.encode_joined(tok, texts, tk.char_table(tok)))
     name = f"{enc.rows[0].where.rsplit(':', 1)[0]} ({split} split)"
     return Chunks(stream, enc.data.seq_len or enc.max_len, extra=overlap, name=name)
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tokenizers import Tokenizer, models, pre_tokenizers
 
 from archspec.components.registry import impl_of
@@ -154,6 +155,48 @@ def expected_kind(spec: Any) -> str | None:
 def encode(tok: Tokenizer, texts: Sequence[str]) -> list[list[int]]:
     """Token ids of each text, without special tokens."""
     return [e.ids for e in tok.encode_batch(list(texts), add_special_tokens=False)]
+
+
+CHAR_SPLIT = {"type": "Split", "pattern": {"Regex": r"[\s\S]"}, "behavior": "Isolated"}
+"""The pre-tokenizer of archspec's char tokenizer (components/tokenizer/char.py): every code
+point its own piece."""
+
+
+def char_table(tok: Tokenizer) -> np.ndarray | None:
+    """For a char tokenizer (a WordLevel vocabulary over single code points, split one code
+    point at a time, no normalizer): code point -> id, unseen ones <unk>'s id. None for any
+    other tokenizer. Built in a few milliseconds; see `encode_joined`."""
+    desc = json.loads(tok.to_str())
+    model, pre = desc["model"], desc.get("pre_tokenizer") or {}
+    if (
+        model["type"] != "WordLevel"
+        or desc.get("normalizer") is not None
+        or any(pre.get(k) != v for k, v in CHAR_SPLIT.items())
+        or pre.get("invert")
+        or model.get("unk_token") not in model["vocab"]
+    ):
+        return None
+    table = np.full(0x110000, model["vocab"][model["unk_token"]], dtype=np.int64)
+    for token, i in model["vocab"].items():
+        if len(token) == 1:
+            table[ord(token)] = i
+    return table
+
+
+def encode_joined(tok: Tokenizer, texts: Sequence[str], table: np.ndarray | None) -> np.ndarray:
+    """The ids `encode` gives the texts, one text after another, as one int64 array.
+
+    With a char tokenizer's `char_table` and no added token's text (<pad>, <unk>, ...) in
+    the texts, each code point is looked up in the table: the ids Hugging Face's encoder
+    gives (tests compare the two), about 100x faster (the quickstart's 1 MB in 10 ms instead
+    of 0.75 s). Otherwise Hugging Face's encoder runs."""
+    if table is not None:
+        text = "".join(texts)
+        added = [t.content for t in tok.get_added_tokens_decoder().values()]
+        if not any(a in text for a in added):
+            return table[np.frombuffer(text.encode("utf-32-le"), dtype="<u4")]
+    encoded = tok.encode_batch(list(texts), add_special_tokens=False)
+    return np.fromiter((i for e in encoded for i in e.ids), dtype=np.int64)
 
 
 def decode(tok: Tokenizer, ids: Iterable[int], specials: Specials = ARCHSPEC) -> str:

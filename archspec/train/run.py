@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archspec import collector
 from archspec.atomic import remove_stale_temporaries, write_json_atomic, write_text_atomic
 from archspec.errors import ArchspecError
 from archspec.spec import Recipe
@@ -140,6 +141,7 @@ def train(
         callbacks = Callbacks(recipe.trainer, run_dir, recipe_path)
         callbacks.all += [RecipeStamp(rundir.recipe_hash(recipe)), *(extra_callbacks or [])]
         trainer = build_trainer(recipe.trainer, run_dir, callbacks)
+        collector.settle()  # start-up's heap frozen out of every collection while training
         start = time.perf_counter()
         trainer.fit(module, datamodule=datamodule, ckpt_path=str(ckpt) if ckpt else None)
         wall = time.perf_counter() - start

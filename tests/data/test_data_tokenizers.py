@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from tokenizers import normalizers
 
 from archspec.components.tokenizer.word import word_counts
 from archspec.data import tokenizers as tk
@@ -43,6 +44,32 @@ def test_char_marks_unseen_characters_unknown():
     tok = tk.train_tokenizer(CharTokenizer(), ["abc"], 50)
     assert tk.encode(tok, ["abz"])[0][2] == tk.UNK
     assert tk.decode(tok, tk.encode(tok, ["abz"])[0]) == "ab<unk>"
+
+
+def test_char_table_encodes_as_hugging_face_does(shakespeare):
+    tok = tk.train_tokenizer(CharTokenizer(), shakespeare, 500)
+    table = tk.char_table(tok)
+    assert table is not None
+    texts = [*shakespeare, *SAMPLE, "unseen: \u00e9 e\u0301 \U0001f600 \r\n\x00 \u2028 zq\n"]
+    hf = [i for e in tok.encode_batch(texts, add_special_tokens=False) for i in e.ids]
+    assert tk.encode_joined(tok, texts, table).tolist() == hf
+    assert tk.UNK in hf  # the unseen characters are in the comparison
+
+
+def test_char_table_steps_aside_for_special_token_text():
+    tok = tk.train_tokenizer(CharTokenizer(), SAMPLE, 500)
+    texts = ["a <pad> b <mask>", "<e", "os>\n"]  # a special token's text, also across texts
+    hf = [i for e in tok.encode_batch(texts, add_special_tokens=False) for i in e.ids]
+    assert tk.encode_joined(tok, texts, tk.char_table(tok)).tolist() == hf
+    assert tk.PAD in hf and tk.MASK in hf
+
+
+def test_char_table_only_for_char_tokenizers(shakespeare):
+    for spec in (WordTokenizer(), BpeTokenizer()):
+        assert tk.char_table(tk.train_tokenizer(spec, shakespeare, 10_000)) is None
+    lowered = tk.train_tokenizer(CharTokenizer(), SAMPLE, 500)
+    lowered.normalizer = normalizers.Lowercase()  # a normalizer changes code points first
+    assert tk.char_table(lowered) is None
 
 
 def test_word_round_trips_up_to_spacing(shakespeare):
