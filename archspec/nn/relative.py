@@ -182,10 +182,13 @@ class _Band:
         self.before_start = start  # Bool[T, k]
 
     def windows(self, x: Tensor) -> Tensor:
-        """[B, H, T, D] -> [B, H, M, C+k-1, D]: each block's window of keys (zeros off the ends)."""
-        c, n = self.c, self.n
-        padded = F.pad(x, (0, 0, n - 1, self.blocks * c - self.t))  # (B, H, k-1 + M*C, D)
-        return padded.unfold(2, c + n - 1, c).transpose(-1, -2)  # (B, H, M, C+k-1, D)
+        """[B, H, T, D] -> [B, H, M, C+k-1, D]: each block's window of keys (zeros off the ends):
+        the previous block's last k-1 keys, then the block's own C. Built by slicing and one
+        concatenation rather than `unfold`, whose backward took 3 ms a layer at B 32, T 128."""
+        n = self.n
+        own = self.blocked(x)  # (B, H, M, C, D)
+        tail = F.pad(own[:, :, :-1, own.shape[3] - (n - 1) :], (0, 0, 0, 0, 1, 0))  # (.., k-1, D)
+        return torch.cat([tail, own], dim=3)  # (B, H, M, C+k-1, D)
 
     def blocked(self, x: Tensor) -> Tensor:
         """[B, H, T, D] -> [B, H, M, C, D], queries padded to M*C."""
