@@ -123,8 +123,8 @@ class RelativePositions(PositionHook):
         if dropout or not mask.is_causal or t != k.shape[2] or self.value_table is None:
             return None
         n = self.max_distance
-        qa = self.key_table_products(q_scaled)  # (B, H, T, R)
-        bias = qa[..., 1 : n + 1] - qa[..., :1]  # (B, H, T, k): distances -(k-1) .. 0
+        table_k = self.key_table[1 : n + 1] - self.key_table[:1]  # (k, Dk): -(k-1) .. 0
+        bias = (q_scaled.transpose(1, 2) @ table_k.t()).transpose(1, 2)  # (B, H, T, k)
         band = _Band(t, n, max(n, self.block), k.device, mask)
         logits = band.scores(q_scaled, k) + bias  # (B, H, T, k)
         logits = logits.masked_fill(band.before_start, float("-inf"))  # keys j < 0
