@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import gc
 
-START_UP = (700, 10, 1000)
-"""Thresholds while the process starts: CPython's for generations 0 and 1; a full
-collection only after 1,000 generation-1 collections (about 7 million allocations) instead
-of 10."""
+FULL_AFTER = 1000
+"""Generation-1 collections between two full ones while the process starts (CPython's 10):
+about 7 million allocations at the default generation-0 threshold."""
 
 
 _usual: tuple[int, int, int] | None = None
@@ -30,7 +29,7 @@ def defer_full_collections() -> None:
     global _usual
     if _usual is None:  # a second call changes nothing
         _usual = gc.get_threshold()
-        gc.set_threshold(_usual[0], _usual[1], START_UP[2])
+        gc.set_threshold(_usual[0], _usual[1], FULL_AFTER)
 
 
 def settle() -> None:

@@ -123,8 +123,8 @@ class RelativePositions(PositionHook):
         if dropout or not mask.is_causal or t != k.shape[2] or self.value_table is None:
             return None
         n = self.max_distance
-        table_k = self.key_table[1 : n + 1] - self.key_table[:1]  # (k, Dk): -(k-1) .. 0
-        bias = (q_scaled.transpose(1, 2) @ table_k.t()).transpose(1, 2)  # (B, H, T, k)
+        band_keys = self.key_table[1 : n + 1] - self.key_table[:1]  # (k, Dk): -(k-1) .. 0
+        bias = self.key_table_products(q_scaled, band_keys)  # (B, H, T, k)
         band = _Band(t, n, max(n, self.block), k.device, mask)
         logits = band.scores(q_scaled, k) + bias  # (B, H, T, k)
         logits = logits.masked_fill(band.before_start, float("-inf"))  # keys j < 0
@@ -160,9 +160,11 @@ class RelativePositions(PositionHook):
         u = F.pad(out[..., -1:], (0, 0, n - 1, 0), value=1.0)  # (B, H, T, 1), there: 1
         return a, u
 
-    def key_table_products(self, q_scaled: Tensor) -> Tensor:
-        """q_i . a^K_r / sqrt(Dk) for every distance r: [B, H, T, Dk] -> [B, H, T, R]."""
-        rows = q_scaled.transpose(1, 2) @ self.key_table.t()  # (B, T, H, Dk) @ (Dk, R)
+    def key_table_products(self, q_scaled: Tensor, table: Tensor | None = None) -> Tensor:
+        """q_i . a^K_r / sqrt(Dk) for every distance r (or every row of `table` [R', Dk]):
+        [B, H, T, Dk] -> [B, H, T, R]."""
+        keys = self.key_table if table is None else table
+        rows = q_scaled.transpose(1, 2) @ keys.t()  # (B, T, H, Dk) @ (Dk, R)
         return rows.transpose(1, 2)  # (B, T, H, R) -> (B, H, T, R)
 
 
