@@ -1,5 +1,6 @@
-"""Tiny T5ForConditionalGeneration models with random weights (nothing is downloaded), the
-batch they are compared on, and T5 v1.1's head of its own, for tests/interop/test_hf_t5*.py."""
+"""Tiny T5ForConditionalGeneration models with random weights (nothing is downloaded) and
+T5 v1.1's head of its own, for tests/interop/test_hf_t5*.py (the batch they are compared on,
+like BART's, is enc_helpers.seq2seq_batch)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import torch
 
-from tests.hf.conftest import padded, randomize, transformers
+from tests.hf.conftest import randomize, transformers
 
 V, D = 61, 32
 PAD, EOS, START = 0, 1, 0
@@ -58,19 +59,3 @@ def untie(hf: Any, seed: int = 7) -> Any:
     hf.lm_head.weight = torch.nn.Parameter(weight)
     assert hf.lm_head.weight is not hf.shared.weight
     return hf
-
-
-def t5_batch() -> tuple[Any, Any, Any, Any]:
-    """Source and target ids with their pad masks: rows of different lengths on both sides."""
-    src, src_pad = padded(3, 11, V, [11, 6, 3], seed=1)
-    tgt, tgt_pad = padded(3, 9, V, [9, 9, 4], seed=2)
-    return src, src_pad, tgt, tgt_pad
-
-
-def t5_logits(hf: Any, src: Any, src_pad: Any, tgt: Any, tgt_pad: Any) -> Any:
-    return hf(
-        input_ids=src,
-        attention_mask=(~src_pad).long(),
-        decoder_input_ids=tgt,
-        decoder_attention_mask=(~tgt_pad).long(),
-    ).logits

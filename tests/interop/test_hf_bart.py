@@ -8,13 +8,21 @@ import pytest
 import torch
 
 from archspec.analysis import count_parameters
-from archspec.decoding.greedy import greedy_translate
 from archspec.interop.hf.family import Unsupported
 from archspec.recipe import load_recipe
 from archspec.spec import Recipe
 from tests.conftest import RECIPES
-from tests.hf.conftest import TOL, padded, randomize, transformers
-from tests.interop.enc_helpers import exported, family, hf_count, imported, ours_count
+from tests.hf.conftest import TOL, randomize, transformers
+from tests.interop.enc_helpers import (
+    assert_greedy_equals_generate,
+    exported,
+    family,
+    hf_count,
+    imported,
+    ours_count,
+    seq2seq_batch,
+    seq2seq_logits,
+)
 
 V = 61
 PAD, BOS, EOS, START = 1, 0, 2, 2
@@ -48,29 +56,14 @@ def _hf(seed: int = 0, **changes):
     return hf
 
 
-def _batch():
-    src, src_pad = padded(3, 11, V, [11, 6, 3], seed=1)
-    tgt, tgt_pad = padded(3, 9, V, [9, 9, 4], seed=2)
-    return src, src_pad, tgt, tgt_pad
-
-
-def _logits(hf, src, src_pad, tgt, tgt_pad):
-    return hf(
-        input_ids=src,
-        attention_mask=(~src_pad).long(),
-        decoder_input_ids=tgt,
-        decoder_attention_mask=(~tgt_pad).long(),
-    ).logits
-
-
 @torch.no_grad()
 @pytest.mark.parametrize("scale", [False, True])
 def test_import_equals_bart_with_source_and_target_padding(scale: bool) -> None:
     hf = _hf(scale_embedding=scale)
     recipe, ours = imported(hf, "bart")
     assert recipe.model.embed_scale is scale
-    src, src_pad, tgt, tgt_pad = _batch()
-    want = _logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     got = ours(src, tgt, src_pad, tgt_pad)
     torch.testing.assert_close(got[~tgt_pad], want[~tgt_pad], **TOL)
 
@@ -87,8 +80,8 @@ def test_export_loads_into_bart_for_conditional_generation_and_equals(tmp_path) 
     randomize(ours, seed=5)
     hf = exported("bart", recipe, ours, transformers.AutoModelForSeq2SeqLM, tmp_path)
     assert not hf.final_logits_bias.any()
-    src, src_pad, tgt, tgt_pad = _batch()
-    want = _logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
 
 
@@ -96,20 +89,9 @@ def test_export_loads_into_bart_for_conditional_generation_and_equals(tmp_path) 
 def test_greedy_generation_equals_hugging_face_generate() -> None:
     hf = _hf(4)  # a seed whose rows generate differently
     _, ours = imported(hf, "bart")
-    src, src_pad, _, _ = _batch()
-    steps = 10
-    want = hf.generate(
-        src,
-        attention_mask=(~src_pad).long(),
-        max_new_tokens=steps,
-        do_sample=False,
-        num_beams=1,
-        forced_bos_token_id=None,
-        forced_eos_token_id=None,
-    )[:, 1:]  # HF's output starts with decoder_start_token_id
-    got = greedy_translate(ours, src, src_pad, bos=START, eos=EOS, pad=PAD, max_new=steps)
-    assert got.tolist() == want.tolist()
-    assert len({tuple(row) for row in got.tolist()}) > 1  # the rows follow their sources
+    assert_greedy_equals_generate(
+        hf, ours, V, START, EOS, PAD, forced_bos_token_id=None, forced_eos_token_id=None
+    )
 
 
 def test_a_nonzero_final_logits_bias_is_refused() -> None:

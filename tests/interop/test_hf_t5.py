@@ -10,25 +10,32 @@ import pytest
 import torch
 
 from archspec.analysis import count_parameters
-from archspec.decoding.greedy import greedy_translate
 from archspec.interop.export_hf import export_hf
 from archspec.interop.hf.family import Unsupported
 from archspec.recipe import load_recipe
 from archspec.spec import Recipe
 from tests.conftest import RECIPES
 from tests.hf.conftest import TOL, randomize, transformers
-from tests.interop.enc_helpers import exported, family, hf_count, imported, ours_count
+from tests.interop.enc_helpers import (
+    assert_greedy_equals_generate,
+    exported,
+    family,
+    hf_count,
+    imported,
+    ours_count,
+    seq2seq_batch,
+    seq2seq_logits,
+)
 from tests.interop.t5_helpers import (
     EOS,
     FIELDS,
     PAD,
     START,
     V11,
+    V,
     hf_t5,
     scaled,
-    t5_batch,
     t5_config,
-    t5_logits,
 )  # fmt: skip
 
 
@@ -37,8 +44,8 @@ from tests.interop.t5_helpers import (
 def test_import_equals_t5_with_source_and_target_padding(variant) -> None:
     hf = hf_t5(**variant)
     _, ours = imported(hf, "t5")
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     got = ours(src, tgt, src_pad, tgt_pad)
     torch.testing.assert_close(got[~tgt_pad], want[~tgt_pad], **TOL)
 
@@ -55,8 +62,8 @@ def test_export_loads_into_t5_for_conditional_generation_and_equals(variant, tmp
     recipe, ours = imported(hf_t5(**variant), "t5")
     randomize(ours, seed=5)
     hf = exported("t5", recipe, ours, transformers.AutoModelForSeq2SeqLM, tmp_path)
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
 
 
@@ -68,8 +75,8 @@ def test_exported_folder_of_a_tied_t5_loads_with_from_pretrained(tmp_path) -> No
     export_hf(recipe, ours, tmp_path)
     hf = transformers.AutoModelForSeq2SeqLM.from_pretrained(tmp_path).eval()
     assert hf.lm_head.weight is hf.shared.weight and scaled(hf.config)
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
 
 
@@ -78,14 +85,7 @@ def test_exported_folder_of_a_tied_t5_loads_with_from_pretrained(tmp_path) -> No
 def test_greedy_generation_equals_hugging_face_generate(variant) -> None:
     hf = hf_t5(6, num_decoder_layers=2, **variant)  # 5.24 generate: equal stacks
     _, ours = imported(hf, "t5")
-    src, src_pad, _, _ = t5_batch()
-    steps = 10
-    want = hf.generate(
-        src, attention_mask=(~src_pad).long(), max_new_tokens=steps, do_sample=False, num_beams=1
-    )[:, 1:]  # HF's output starts with decoder_start_token_id
-    got = greedy_translate(ours, src, src_pad, bos=START, eos=EOS, pad=PAD, max_new=steps)
-    assert got.tolist() == want.tolist()
-    assert len({tuple(row) for row in got.tolist()}) > 1  # the rows follow their sources
+    assert_greedy_equals_generate(hf, ours, V, START, EOS, PAD)
 
 
 @pytest.mark.parametrize("variant", [{}, V11], ids=["t5", "v1.1"])

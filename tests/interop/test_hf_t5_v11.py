@@ -15,7 +15,6 @@ import torch
 
 from archspec.analysis import count_parameters
 from archspec.build import build_model
-from archspec.decoding.greedy import greedy_translate
 from archspec.errors import ArchspecError
 from archspec.interop.export_hf import export_hf
 from archspec.interop.hf.family import Unsupported
@@ -23,17 +22,23 @@ from archspec.recipe import load_recipe
 from archspec.spec import Recipe
 from tests.conftest import RECIPES
 from tests.hf.conftest import TOL, randomize, transformers
-from tests.interop.enc_helpers import family, hf_count, ours_count
+from tests.interop.enc_helpers import (
+    assert_greedy_equals_generate,
+    family,
+    hf_count,
+    ours_count,
+    seq2seq_batch,
+    seq2seq_logits,
+)
 from tests.interop.t5_helpers import (
     EOS,
     FIELDS,
     PAD,
     START,
     V11,
+    V,
     hf_t5,
     scaled,
-    t5_batch,
-    t5_logits,
     untie,
 )  # fmt: skip
 
@@ -75,8 +80,8 @@ def test_import_with_its_own_head_equals_hf_with_padding_and_counts_equal() -> N
     assert (m.tying, m.output_scale, m.activation) == ("embeddings", 1.0, "geglu_tanh")
     assert ours.output.weight is not ours.src_embed.tokens.weight
     assert ours_count(ours) == count_parameters(recipe) == hf_count(hf)
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
 
 
@@ -84,14 +89,7 @@ def test_import_with_its_own_head_equals_hf_with_padding_and_counts_equal() -> N
 def test_greedy_generation_equals_hugging_face_generate() -> None:
     hf = untie(hf_t5(6, num_decoder_layers=2, **V11))  # 5.24 generate: equal stacks
     _, ours = _imported(hf)
-    src, src_pad, _, _ = t5_batch()
-    steps = 10
-    want = hf.generate(
-        src, attention_mask=(~src_pad).long(), max_new_tokens=steps, do_sample=False, num_beams=1
-    )[:, 1:]  # HF's output starts with decoder_start_token_id
-    got = greedy_translate(ours, src, src_pad, bos=START, eos=EOS, pad=PAD, max_new=steps)
-    assert got.tolist() == want.tolist()
-    assert len({tuple(row) for row in got.tolist()}) > 1  # the rows follow their sources
+    assert_greedy_equals_generate(hf, ours, V, START, EOS, PAD)
 
 
 @torch.no_grad()
@@ -104,8 +102,8 @@ def test_exported_folder_loads_with_its_own_head_and_equal_logits(tmp_path) -> N
     hf = transformers.AutoModelForSeq2SeqLM.from_pretrained(tmp_path).eval()
     assert hf.lm_head.weight is not hf.shared.weight and not scaled(hf.config)
     assert hf_count(hf) == ours_count(ours)
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     torch.testing.assert_close(ours(src, tgt, src_pad, tgt_pad)[~tgt_pad], want[~tgt_pad], **TOL)
 
 

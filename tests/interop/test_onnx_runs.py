@@ -13,7 +13,8 @@ import torch
 from archspec.loading import load_run
 from tests.conftest import run_cli
 from tests.hf.conftest import padded
-from tests.interop.t5_helpers import V11, V, hf_t5, t5_batch, t5_logits, untie
+from tests.interop.enc_helpers import seq2seq_batch, seq2seq_logits
+from tests.interop.t5_helpers import V11, V, hf_t5, untie
 from tests.trained import trained
 
 ONNX_TOL = dict(atol=1e-4, rtol=0.0)
@@ -64,8 +65,8 @@ def test_an_imported_t5_v1_1_folder_exports_with_hugging_faces_logits(tmp_path: 
     hf.config.tie_word_embeddings = False  # the published v1.1 config.json says so
     hf.save_pretrained(tmp_path / "t5")
     session = _export(tmp_path / "t5", tmp_path / "onnx")
-    src, src_pad, tgt, tgt_pad = t5_batch()
-    want = t5_logits(hf, src, src_pad, tgt, tgt_pad)
+    src, src_pad, tgt, tgt_pad = seq2seq_batch(V)
+    want = seq2seq_logits(hf, src, src_pad, tgt, tgt_pad)
     feed = {"input_ids": src, "attention_mask": (~src_pad).long(), "decoder_input_ids": tgt}
     (got,) = session.run(None, {k: v.numpy() for k, v in feed.items()})
     assert got.shape == (3, 9, V)

@@ -4,6 +4,7 @@ same weights, and the logged validation metrics cover both ranks' shards."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import lightning as L
 import pytest
@@ -11,20 +12,28 @@ import torch
 
 from archspec.data import build_datamodule
 from archspec.recipe import dump_recipe, load_recipe
+from archspec.spec import Recipe
 from archspec.train.objectives import CausalLMModule, module_class
 from tests.conftest import run_cli
 from tests.train.conftest import tiny
 
 
-def test_two_process_ddp_on_cpu(tmp_path) -> None:
-    recipe = tiny("causal-lm", trainer={"max_steps": 20, "val_every": 20, "val_batches": None})
-    path = tmp_path / "ddp.yaml"
+def _train_on_two_processes(recipe: Recipe, tmp_path: Path) -> tuple[Path, str]:
+    """`archspec train` of `recipe` under DDP on two CPU processes: the run directory and the
+    output, once the command succeeded."""
+    path = tmp_path / "recipe.yaml"
     path.write_text(dump_recipe(recipe))
     run = tmp_path / "run"
     args = ["--accelerator", "cpu", "--devices", "2", "--strategy", "ddp", "--run-dir", str(run)]
     result = run_cli("train", str(path), *args, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("run directory:") == 1  # only rank 0 reports
+    return run, result.stdout
+
+
+def test_two_process_ddp_on_cpu(tmp_path) -> None:
+    recipe = tiny("causal-lm", trainer={"max_steps": 20, "val_every": 20, "val_batches": None})
+    run, stdout = _train_on_two_processes(recipe, tmp_path)
+    assert stdout.count("run directory:") == 1  # only rank 0 reports
 
     summary = json.loads((run / "summary.json").read_text())
     assert summary["world_size"] == 2 and summary["steps"] == 20
@@ -45,12 +54,7 @@ def test_ddp_with_a_pooler_the_objective_never_reads(tmp_path) -> None:
     reaches it; DDP raises on such parameters unless they are frozen. They stay in the
     checkpoint, unchanged."""
     recipe = tiny("masked-lm", model={"pooler": True}, trainer={"max_steps": 4, "val_every": 4})
-    path = tmp_path / "mlm.yaml"
-    path.write_text(dump_recipe(recipe))
-    run = tmp_path / "run"
-    args = ["--accelerator", "cpu", "--devices", "2", "--strategy", "ddp", "--run-dir", str(run)]
-    result = run_cli("train", str(path), *args, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run, _ = _train_on_two_processes(recipe, tmp_path)
     state = torch.load(run / "checkpoints/last.ckpt", map_location="cpu", weights_only=True)
     assert any(k.startswith("model.pooler.") for k in state["state_dict"])
 
